@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+# Copyright: fastapi_ops.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared description of the apps on a host: its layout and its checks.
+
+Every role gets the same ``fastapi_apps`` list from the playbook. What the
+roles must agree on (users, paths, sockets, unit names) is computed here and
+nowhere else; docs/apps.md documents the schema.
+"""
+
+from __future__ import annotations
+
+import re
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
+DOMAIN_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+ASGI_RE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\(\))?$")
+ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+GIT_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
+
+SOURCE_KINDS = ("git", "path", "package")
+COMMON_KEYS = {
+    "name", "domain", "extra_domains", "source", "asgi", "python", "lock",
+    "allow_unpinned", "env", "secrets", "pre_start", "health_check", "user",
+    # Sub-dictionaries owned by one role each; that role validates them.
+    "app", "gunicorn", "caddy", "dns",
+}
+SOURCE_KEYS = {"git", "ref", "path", "package", "subdir"}
+HEALTH_KEYS = {"path", "status", "body", "timeout"}
+
+DEFAULT_ROOT = "/srv/fastapi"
+
+
+def app_layout(app, root=DEFAULT_ROOT):
+    """Return the paths, names and identities every role uses for ``app``."""
+    name = app["name"]
+    user = app.get("user") or "fastapi-%s" % name
+    home = "%s/%s" % (root.rstrip("/"), name)
+    unit = "fastapi-%s" % name
+    return {
+        "name": name,
+        "user": user,
+        "group": user,
+        "home": home,
+        "releases": home + "/releases",
+        "current": home + "/current",
+        "state_dir": "/var/lib/%s" % unit,
+        "env_file": "/etc/fastapi-ops/%s.env" % name,
+        "runtime_dir": unit,
+        "socket": "/run/%s/gunicorn.sock" % unit,
+        "service": unit + ".service",
+        "syslog_identifier": unit,
+        "domains": [app["domain"]] + list(app.get("extra_domains") or []),
+    }
+
+
+def _is_domain(value):
+    if not isinstance(value, str) or len(value) > 253 or "." not in value:
+        return False
+    return all(DOMAIN_LABEL_RE.match(label) for label in value.lower().rstrip(".").split("."))
+
+
+def _check_source(where, source, problems):
+    if not isinstance(source, dict):
+        problems.append("%s.source: must be a mapping with one of %s" % (where, ", ".join(SOURCE_KINDS)))
+        return
+    for key in sorted(set(source) - SOURCE_KEYS):
+        problems.append("%s.source.%s: unknown key (known: %s)" % (where, key, ", ".join(sorted(SOURCE_KEYS))))
+    kinds = [kind for kind in SOURCE_KINDS if source.get(kind)]
+    if len(kinds) != 1:
+        problems.append(
+            "%s.source: give exactly one of %s (got %s)" % (where, ", ".join(SOURCE_KINDS), ", ".join(kinds) or "none")
+        )
+    if source.get("git") and not source.get("ref"):
+        problems.append("%s.source.ref: a git source needs a pinned ref (a tag or a commit)" % where)
+    if source.get("ref") and not source.get("git"):
+        problems.append("%s.source.ref: only a git source takes a ref" % where)
+    subdir = source.get("subdir")
+    if subdir is not None and (not isinstance(subdir, str) or subdir.startswith("/") or ".." in subdir.split("/")):
+        problems.append("%s.source.subdir: must be a relative path inside the source" % where)
+
+
+def _check_mapping_of_strings(where, key, value, problems):
+    if value is None:
+        return
+    if not isinstance(value, dict):
+        problems.append("%s.%s: must be a mapping of NAME: value" % (where, key))
+        return
+    for name in value:
+        if not isinstance(name, str) or not ENV_KEY_RE.match(name):
+            problems.append("%s.%s.%s: not a valid environment variable name" % (where, key, name))
+
+
+def apps_problems(apps):
+    """Return one human-readable message per problem in the apps list."""
+    if not isinstance(apps, list):
+        return ["fastapi_apps: must be a list of apps (see docs/apps.md)"]
+    problems = []
+    names = {}
+    domains = {}
+    for index, app in enumerate(apps):
+        where = "fastapi_apps[%d]" % index
+        if not isinstance(app, dict):
+            problems.append("%s: must be a mapping" % where)
+            continue
+        name = app.get("name")
+        if isinstance(name, str) and name:
+            where = "fastapi_apps[%d] (%s)" % (index, name)
+        for key in sorted(set(app) - COMMON_KEYS, key=str):
+            problems.append("%s.%s: unknown key (see docs/apps.md)" % (where, key))
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            problems.append(
+                "%s.name: %r must start with a letter and use only a-z, 0-9 and '-' (at most 24 characters)" % (where, name)
+            )
+        elif name in names:
+            problems.append("%s.name: %r is also the name of fastapi_apps[%d]" % (where, name, names[name]))
+        else:
+            names[name] = index
+        app_domains = [app.get("domain")] + list(app.get("extra_domains") or [])
+        for domain in app_domains:
+            if not _is_domain(domain):
+                problems.append("%s.domain: %r is not a fully qualified domain name" % (where, domain))
+            elif domain.lower() in domains:
+                problems.append("%s.domain: %s is already served by %s" % (where, domain, domains[domain.lower()]))
+            else:
+                domains[domain.lower()] = name
+        _check_source(where, app.get("source"), problems)
+        asgi = app.get("asgi")
+        if not isinstance(asgi, str) or not ASGI_RE.match(asgi):
+            problems.append("%s.asgi: %r must look like 'package.module:app'" % (where, asgi))
+        _check_mapping_of_strings(where, "env", app.get("env"), problems)
+        _check_mapping_of_strings(where, "secrets", app.get("secrets"), problems)
+        overlap = set(app.get("env") or {}) & set(app.get("secrets") or {}) if isinstance(app.get("env"), dict) and isinstance(app.get("secrets"), dict) else set()
+        for key in sorted(overlap):
+            problems.append("%s: %s is set in both env and secrets" % (where, key))
+        pre_start = app.get("pre_start")
+        if pre_start is not None and (
+            not isinstance(pre_start, list) or not all(isinstance(c, str) and c.strip() for c in pre_start)
+        ):
+            problems.append("%s.pre_start: must be a list of commands" % where)
+        health = app.get("health_check")
+        if health is not None:
+            if not isinstance(health, dict):
+                problems.append("%s.health_check: must be a mapping (path, status, body, timeout)" % where)
+            else:
+                for key in sorted(set(health) - HEALTH_KEYS):
+                    problems.append("%s.health_check.%s: unknown key" % (where, key))
+                path = health.get("path", "/")
+                if not isinstance(path, str) or not path.startswith("/"):
+                    problems.append("%s.health_check.path: %r must start with '/'" % (where, path))
+                status = health.get("status", 200)
+                if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
+                    problems.append("%s.health_check.status: %r is not an HTTP status code" % (where, status))
+        for key in ("app", "gunicorn", "caddy", "dns"):
+            if app.get(key) is not None and not isinstance(app.get(key), dict):
+                problems.append("%s.%s: must be a mapping of %s role settings" % (where, key, key))
+    return problems

@@ -1,0 +1,110 @@
+"""The apps schema's layout and preflight checks."""
+
+import copy
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.fastapi_ops.server.plugins.filter.app_layout import FilterModule as LayoutFilters
+from ansible_collections.fastapi_ops.server.plugins.filter.apps_problems import FilterModule as ProblemFilters
+
+app_layout = LayoutFilters().filters()["app_layout"]
+apps_problems = ProblemFilters().filters()["apps_problems"]
+
+GOOD = {
+    "name": "shop",
+    "domain": "shop.example.com",
+    "extra_domains": ["www.shop.example.com"],
+    "source": {"git": "https://git.example.com/shop.git", "ref": "v1.2.0"},
+    "asgi": "shop.main:app",
+    "env": {"LOG_LEVEL": "info"},
+    "secrets": {"DATABASE_URL": "postgresql://"},
+    "pre_start": ["alembic upgrade head"],
+    "health_check": {"path": "/health", "status": 200},
+}
+
+
+def with_changes(**changes):
+    app = copy.deepcopy(GOOD)
+    for key, value in changes.items():
+        if value is None:
+            app.pop(key, None)
+        else:
+            app[key] = value
+    return app
+
+
+def test_layout_names_everything_after_the_app():
+    layout = app_layout(GOOD)
+    assert layout["user"] == layout["group"] == "fastapi-shop"
+    assert layout["current"] == "/srv/fastapi/shop/current"
+    assert layout["releases"] == "/srv/fastapi/shop/releases"
+    assert layout["socket"] == "/run/fastapi-shop/gunicorn.sock"
+    assert layout["service"] == "fastapi-shop.service"
+    assert layout["env_file"] == "/etc/fastapi-ops/shop.env"
+    assert layout["domains"] == ["shop.example.com", "www.shop.example.com"]
+
+
+def test_layout_honours_root_and_user():
+    layout = app_layout(with_changes(user="www-shop"), root="/opt/apps/")
+    assert layout["home"] == "/opt/apps/shop"
+    assert layout["user"] == "www-shop"
+
+
+def test_layout_refuses_what_is_not_an_app():
+    with pytest.raises(AnsibleFilterError, match="one app of fastapi_apps"):
+        app_layout(["shop"])
+
+
+def test_a_valid_list_has_no_problems():
+    second = with_changes(name="blog", domain="blog.example.com", extra_domains=None,
+                          source={"path": "files/blog"}, health_check=None)
+    assert apps_problems([GOOD, second]) == []
+
+
+def test_not_a_list():
+    assert apps_problems({"name": "shop"}) == ["fastapi_apps: must be a list of apps (see docs/apps.md)"]
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"name": "Shop"}, "fastapi_apps[0] (Shop).name: 'Shop' must start with a letter"),
+        ({"domain": "localhost"}, "fastapi_apps[0] (shop).domain: 'localhost' is not a fully qualified domain name"),
+        ({"source": {"git": "https://x/y.git"}}, "fastapi_apps[0] (shop).source.ref: a git source needs a pinned ref"),
+        ({"source": {"path": "a", "package": "b.whl"}}, "give exactly one of git, path, package (got path, package)"),
+        ({"source": {"path": "a", "subdir": "../b"}}, "source.subdir: must be a relative path inside the source"),
+        ({"source": {"path": "a", "branch": "main"}}, "source.branch: unknown key"),
+        ({"asgi": "main"}, "fastapi_apps[0] (shop).asgi: 'main' must look like 'package.module:app'"),
+        ({"env": {"1BAD": "x"}}, "fastapi_apps[0] (shop).env.1BAD: not a valid environment variable name"),
+        ({"env": {"DATABASE_URL": "x"}}, "DATABASE_URL is set in both env and secrets"),
+        ({"pre_start": "alembic upgrade head"}, "fastapi_apps[0] (shop).pre_start: must be a list of commands"),
+        ({"health_check": {"path": "health"}}, "health_check.path: 'health' must start with '/'"),
+        ({"health_check": {"status": 99}}, "health_check.status: 99 is not an HTTP status code"),
+        ({"workers": 4}, "fastapi_apps[0] (shop).workers: unknown key (see docs/apps.md)"),
+        ({"caddy": "yes"}, "fastapi_apps[0] (shop).caddy: must be a mapping of caddy role settings"),
+    ],
+)
+def test_each_problem_is_named(changes, message):
+    problems = apps_problems([with_changes(**changes)])
+    assert len(problems) == 1, problems
+    assert message in problems[0]
+
+
+def test_every_problem_is_reported_at_once():
+    bad = {"name": "x_y", "domain": "nodot", "source": {}, "asgi": ""}
+    problems = apps_problems([bad])
+    fields = [p.split(":")[0] for p in problems]
+    assert fields == [
+        "fastapi_apps[0] (x_y).name",
+        "fastapi_apps[0] (x_y).domain",
+        "fastapi_apps[0] (x_y).source",
+        "fastapi_apps[0] (x_y).asgi",
+    ]
+
+
+def test_duplicate_names_and_domains_across_apps():
+    twin = with_changes(extra_domains=None)
+    problems = apps_problems([GOOD, twin])
+    assert "fastapi_apps[1] (shop).name: 'shop' is also the name of fastapi_apps[0]" in problems
+    assert "fastapi_apps[1] (shop).domain: shop.example.com is already served by shop" in problems
