@@ -130,7 +130,8 @@ def apps_problems(apps):
             problems.append("%s.asgi: %r must look like 'package.module:app'" % (where, asgi))
         _check_mapping_of_strings(where, "env", app.get("env"), problems)
         _check_mapping_of_strings(where, "secrets", app.get("secrets"), problems)
-        overlap = set(app.get("env") or {}) & set(app.get("secrets") or {}) if isinstance(app.get("env"), dict) and isinstance(app.get("secrets"), dict) else set()
+        env, secrets = app.get("env"), app.get("secrets")
+        overlap = set(env) & set(secrets) if isinstance(env, dict) and isinstance(secrets, dict) else set()
         for key in sorted(overlap):
             problems.append("%s: %s is set in both env and secrets" % (where, key))
         pre_start = app.get("pre_start")

@@ -94,7 +94,7 @@ def test_each_problem_is_named(changes, message):
 def test_every_problem_is_reported_at_once():
     bad = {"name": "x_y", "domain": "nodot", "source": {}, "asgi": ""}
     problems = apps_problems([bad])
-    fields = [p.split(":")[0] for p in problems]
+    fields = [p.split(":", maxsplit=1)[0] for p in problems]
     assert fields == [
         "fastapi_apps[0] (x_y).name",
         "fastapi_apps[0] (x_y).domain",
