@@ -1,0 +1,116 @@
+# -*- coding: utf-8 -*-
+# Copyright: fastapi_ops.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One Caddy site per app: the checked, completed ``caddy:`` settings of each app.
+
+The caddy role renders its Caddyfile from this list, so every decision about
+an app's site (its names, where requests go, its limits and headers) is made
+here, where it is unit-tested, and the template stays a plain loop.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import app_layout
+
+SITE_KEYS = ("max_body_size", "upstreams", "hsts_max_age", "snippet", "tls_issuer")
+TLS_ISSUERS = ("acme", "internal")
+# Caddy reads sizes with go-humanize: 10MB, 1.5GiB, 512KB, or plain bytes.
+SIZE_RE = re.compile(r"^[0-9]+(\.[0-9]+)?(B|[KMGT]i?B)?$", re.IGNORECASE)
+# A dial address: unix//absolute/path, host:port, [v6]:port, http(s)://host:port.
+UPSTREAM_RE = re.compile(
+    r"^(unix//[^\s{}\"'#]+"
+    r"|(https?://)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?)$"
+)
+
+
+class CaddySitesError(ValueError):
+    """The apps' caddy settings are wrong; ``problems`` lists each mistake."""
+
+    def __init__(self, problems):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_size(where, value, problems):
+    if _is_int(value) and value > 0:
+        return str(value)
+    if isinstance(value, str) and SIZE_RE.match(value.strip()):
+        return value.strip()
+    problems.append("%s.max_body_size: %r is not a size such as 10MB, 512KB or 1GiB" % (where, value))
+    return None
+
+
+def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="acme"):
+    """Return one site per app: name, domains, upstreams and its settings.
+
+    ``max_body_size``, ``hsts_max_age`` and ``tls_issuer`` are the role-wide
+    defaults an app's own ``caddy:`` mapping may override. Raises
+    CaddySitesError naming every wrong setting.
+    """
+    problems = []
+    if not isinstance(apps, list):
+        raise CaddySitesError(["caddy_apps: must be a list of apps (see docs/apps.md)"])
+    sites = []
+    for index, app in enumerate(apps):
+        if not isinstance(app, dict) or not app.get("name") or not app.get("domain"):
+            problems.append("caddy_apps[%d]: must be an app with at least name and domain" % index)
+            continue
+        where = "caddy_apps[%d] (%s).caddy" % (index, app["name"])
+        settings = app.get("caddy")
+        if settings is None:
+            settings = {}
+        if not isinstance(settings, dict):
+            problems.append("%s: must be a mapping of caddy settings" % where)
+            continue
+        for key in sorted(set(settings) - set(SITE_KEYS), key=str):
+            problems.append("%s.%s: unknown key (known: %s)" % (where, key, ", ".join(SITE_KEYS)))
+        layout = app_layout(app)
+
+        size = _check_size(where, settings.get("max_body_size", max_body_size), problems)
+
+        hsts = settings.get("hsts_max_age", hsts_max_age)
+        if not _is_int(hsts) or hsts < 0:
+            problems.append("%s.hsts_max_age: %r must be a whole number of seconds (0 or more)" % (where, hsts))
+
+        issuer = settings.get("tls_issuer", tls_issuer)
+        if issuer not in TLS_ISSUERS:
+            problems.append("%s.tls_issuer: %r must be one of %s" % (where, issuer, ", ".join(TLS_ISSUERS)))
+
+        upstreams = settings.get("upstreams")
+        if upstreams is None:
+            upstreams = ["unix/" + layout["socket"]]
+        elif not isinstance(upstreams, list) or not upstreams:
+            problems.append("%s.upstreams: must be a non-empty list of addresses" % where)
+            upstreams = []
+        for upstream in upstreams:
+            if not isinstance(upstream, str) or not UPSTREAM_RE.match(upstream):
+                problems.append(
+                    "%s.upstreams: %r is not an address such as 10.0.0.5:8000, http://app:8000 or unix//run/app.sock"
+                    % (where, upstream)
+                )
+
+        snippet = settings.get("snippet", "")
+        if snippet is None:
+            snippet = ""
+        if not isinstance(snippet, str):
+            problems.append("%s.snippet: must be Caddyfile text" % where)
+            snippet = ""
+
+        sites.append({
+            "name": layout["name"],
+            "domains": [domain.lower() for domain in layout["domains"]],
+            "upstreams": list(upstreams),
+            "max_body_size": size,
+            "hsts_max_age": hsts,
+            "tls_issuer": issuer,
+            "snippet": snippet.strip("\n"),
+        })
+    if problems:
+        raise CaddySitesError(problems)
+    return sites
