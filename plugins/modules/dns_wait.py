@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: fastapi_ops.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: dns_wait
+short_description: Wait until every authoritative name server serves the wanted records
+version_added: 0.1.0
+description:
+  - Finds the authoritative name servers of each record's zone (its NS
+    records, or the explicit O(nameservers)) and asks each of them directly,
+    without recursion and without caches, for every record set, again and
+    again until all of them answer exactly the wanted values.
+  - Fails after O(timeout) seconds, naming for each record which server
+    answered what.
+  - Changes nothing. Built for the C(fastapi_ops.server.dns) role; runs on the controller.
+author:
+  - fastapi_ops.server contributors
+requirements:
+  - dnspython
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; behaves the same in check mode.
+  diff_mode:
+    support: none
+options:
+  records:
+    description:
+      - The record sets to wait for, each with C(name), C(type), C(values)
+        and C(zone) (only needed without O(nameservers)).
+    type: list
+    elements: dict
+    required: true
+  nameservers:
+    description:
+      - Addresses or names of the servers to ask.
+      - Empty means every address of every NS record of each record's zone.
+    type: list
+    elements: str
+    default: []
+  port:
+    description: DNS port of the name servers.
+    type: int
+    default: 53
+  timeout:
+    description: Seconds after which the wait fails.
+    type: int
+    default: 300
+  interval:
+    description: Seconds between two rounds of questions.
+    type: int
+    default: 5
+  query_timeout:
+    description: Seconds to wait for one answer.
+    type: int
+    default: 3
+"""
+
+EXAMPLES = r"""
+- name: Every authoritative server serves the app's address
+  fastapi_ops.server.dns_wait:
+    records:
+      - {name: shop.example.com, zone: example.com, type: A, values: [203.0.113.7]}
+    timeout: 120
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+servers:
+  description: The servers that were asked.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: ns1.example.com, address: 192.0.2.53}]
+elapsed:
+  description: Seconds the wait took.
+  returned: always
+  type: float
+rounds:
+  description: How many rounds of questions were asked.
+  returned: always
+  type: int
+pending:
+  description: On failure, per server and record, what the server answered and what was wanted.
+  returned: failure
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_query import (
+    DNSPYTHON_IMPORT_ERROR,
+    HAS_DNSPYTHON,
+    DnsClient,
+    failure_message,
+    find_servers,
+    wait_for,
+)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            records=dict(type="list", elements="dict", required=True),
+            nameservers=dict(type="list", elements="str", default=[]),
+            port=dict(type="int", default=53),
+            timeout=dict(type="int", default=300),
+            interval=dict(type="int", default=5),
+            query_timeout=dict(type="int", default=3),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_DNSPYTHON:
+        module.fail_json(msg=missing_required_lib("dnspython"), exception=DNSPYTHON_IMPORT_ERROR)
+    records = module.params["records"]
+    for rrset in records:
+        if not all(key in rrset for key in ("name", "type", "values")):
+            module.fail_json(msg="each record needs name, type and values: %r" % (rrset,))
+    client = DnsClient(port=module.params["port"], timeout=module.params["query_timeout"])
+    zones = sorted({r.get("zone") or r["name"] for r in records})
+    try:
+        servers = find_servers(zones, module.params["nameservers"], client.resolve)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        module.fail_json(msg="cannot find the authoritative name servers: %s" % exc)
+    result = wait_for(records, servers, client.query, module.params["timeout"], module.params["interval"])
+    if not result["ok"]:
+        module.fail_json(msg=failure_message(result, module.params["timeout"]), servers=servers, **result)
+    module.exit_json(changed=False, servers=servers, elapsed=result["elapsed"], rounds=result["rounds"])
+
+
+if __name__ == "__main__":
+    main()
