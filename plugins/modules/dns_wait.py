@@ -27,6 +27,7 @@ attributes:
     description: Reads only; behaves the same in check mode.
   diff_mode:
     support: none
+    description: Changes nothing, so there is no diff.
 options:
   records:
     description:
