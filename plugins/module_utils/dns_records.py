@@ -42,7 +42,7 @@ class DnsInputError(ValueError):
 def _usable(address, version, private):
     """Return the normalised address if it may be published, else None."""
     try:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
+        ip = ipaddress.ip_address(str(address).split("%", maxsplit=1)[0])
     except ValueError:
         return None
     if ip.version != version:

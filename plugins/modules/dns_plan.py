@@ -22,7 +22,7 @@ description:
     what a run would do.
   - Built for the C(fastapi_ops.server.dns) role; runs on the controller.
 author:
-  - fastapi_ops.server contributors
+  - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
   - dnspython
 attributes:

@@ -18,7 +18,7 @@ description:
     answered what.
   - Changes nothing. Built for the C(fastapi_ops.server.dns) role; runs on the controller.
 author:
-  - fastapi_ops.server contributors
+  - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
   - dnspython
 attributes:
