@@ -92,7 +92,7 @@ def plan_workers(requests, cpus, memory_mb, reserve_mb):
         plan[name] = workers
     if used > available:
         raise SizingError(
-            "Gunicorn workers do not fit in memory: %s needs %d MB, but this host has %s. "
+            "Gunicorn workers do not fit in memory: %s; together %d MB, but this host has %s. "
             "Lower the workers or worker_memory_mb, or give the host more memory."
             % ("; ".join(lines), used, machine)
         )

@@ -94,7 +94,7 @@ def test_explicit_budgets_of_several_apps_are_added_up():
     apps = [app("shop", workers=4, worker_memory_mb=512), app("blog", workers=4, worker_memory_mb=512)]
     with pytest.raises(AnsibleFilterError) as error:
         worker_count(apps, dict(BIG, memory_total_mb=4096))
-    assert "needs 4288 MB" in str(error.value)
+    assert "together 4288 MB" in str(error.value)
     assert "shop: 4 workers x 512 MB + 96 MB master = 2144 MB; blog:" in str(error.value)
 
 
