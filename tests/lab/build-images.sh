@@ -93,11 +93,12 @@ build_services() {
     return
   fi
   log "building $image from $prefix/debian:12"
-  cid=$(docker create --entrypoint /bin/sh "$prefix/debian:12" -c \
+  # The base image has no entrypoint, so the command replaces its CMD and the
+  # committed image gets systemd back as CMD.
+  cid=$(docker create "$prefix/debian:12" /bin/sh -c \
     "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $service_packages >/dev/null && apt-get clean && rm -rf /var/lib/apt/lists/*")
   docker start -a "$cid"
   docker commit \
-    --change 'ENTRYPOINT []' \
     --change 'CMD ["/lib/systemd/systemd"]' \
     --change "LABEL $label=$want" "$cid" "$image" >/dev/null
   docker rm "$cid" >/dev/null
