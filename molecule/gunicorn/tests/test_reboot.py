@@ -8,7 +8,6 @@ import subprocess
 import time
 
 
-
 def test_services_come_back_after_the_container_restarts(host):
     name = host.backend.get_hostname()
     before = int(host.check_output("systemctl show -p MainPID --value fastapi-hello.service"))
@@ -36,4 +35,3 @@ def test_services_come_back_after_the_container_restarts(host):
     )
     assert answer.rc == 0, answer.stderr
     assert '"greeting":"hello"' in answer.stdout
-
