@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Build the lab's local images without any image registry:
 #   fastapi-ops-lab/debian:12, :13   bare systemd hosts (debootstrap + docker import)
-#   fastapi-ops-lab/services:12       a systemd host with BIND, Pebble, curl and
-#                                     openssl, for the DNS, ACME and client roles
+#   fastapi-ops-lab/services:12       a systemd host with BIND, Pebble, curl,
+#                                     openssl and load generators (hey, wrk,
+#                                     h2load), for the DNS, ACME and client roles
 # Each image carries the hash of its recipe as a label and is rebuilt only when
-# the recipe (this script, the package list, the extra CA certificates) changes.
+# the recipe (package list, build revision, extra CA certificates, and for the
+# services image the base image it starts from) changes.
 #
 # Environment:
 #   LAB_RELEASES      Debian releases to build targets for (default "12 13")
@@ -20,7 +22,10 @@ ca_dir=${LAB_EXTRA_CA_DIR-/usr/local/share/ca-certificates}
 prefix=fastapi-ops-lab
 label=org.fastapi-ops.lab.recipe
 base_packages=systemd,systemd-sysv,python3,sudo,ca-certificates,iproute2
-service_packages="bind9 bind9-utils bind9-dnsutils pebble openssl curl"
+service_packages="bind9 bind9-utils bind9-dnsutils pebble openssl curl hey wrk nghttp2-client"
+# Bump a recipe's revision when its build steps below change.
+base_revision=1
+services_revision=1
 
 log() { printf 'lab: %s\n' "$*" >&2; }
 
@@ -38,9 +43,12 @@ ca_files() {
 
 recipe_hash() {  # $1 = image kind, $2 = release
   {
-    echo "$1 $2 $base_packages $service_packages"
-    cat "$0"
+    echo "$1 $2 $base_packages $base_revision"
     ca_files | while read -r f; do sha256sum "$f"; done
+    if [ "$1" = services ]; then
+      echo "$service_packages $services_revision"
+      current_hash "$prefix/debian:$2"
+    fi
   } | sha256sum | cut -c1-16
 }
 
