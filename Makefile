@@ -13,7 +13,7 @@ export PY_COLORS ?= 1
 # Scenarios for `make molecule`; `make molecule SCENARIOS=lab` runs one.
 SCENARIOS ?= --all
 
-.PHONY: help setup requirements lab lint sanity unit galaxy molecule test clean
+.PHONY: help setup requirements lab demo demo-down lint sanity unit galaxy molecule test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -34,6 +34,14 @@ requirements: $(VENV)/.stamp ## Recompile requirements.txt from requirements.in
 
 lab: ## Start a Docker engine and build the lab images (cached)
 	tests/lab/build-images.sh
+
+demo: setup lab ## Deploy the example app to a sandbox server (containers) and ask it over HTTPS
+	demo/demo.sh
+
+demo-down: ## Remove the demo sandbox (containers, network, generated inventory)
+	-docker ps -aq --filter label=org.fastapi-ops.demo | xargs -r docker rm -f
+	-docker network rm fastapi-ops-demo 2>/dev/null
+	rm -rf demo/.state
 
 lint: setup ## yamllint and ansible-lint (production profile)
 	yamllint --strict .
