@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.fastapi_ops.server.plugins.module_utils.python_spec import specifier_problem
+
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 DOMAIN_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 ASGI_RE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*(\(\))?$")
@@ -27,6 +29,9 @@ COMMON_KEYS = {
 }
 SOURCE_KEYS = {"git", "ref", "path", "package", "subdir"}
 HEALTH_KEYS = {"path", "status", "body", "timeout"}
+# The `app` role's own settings (roles/app/README.md).
+APP_ROLE_KEYS = {"installer", "keep_releases"}
+INSTALLERS = ("uv", "pip")
 
 DEFAULT_ROOT = "/srv/fastapi"
 
@@ -91,6 +96,37 @@ def _check_mapping_of_strings(where, key, value, problems):
             problems.append("%s.%s.%s: not a valid environment variable name" % (where, key, name))
 
 
+def _check_install(where, app, problems):
+    """The fields the `python` and `app` roles read: python, lock,
+    allow_unpinned and the `app` mapping."""
+    python = app.get("python")
+    if python is not None:
+        reason = specifier_problem(python) if isinstance(python, str) else "must be a string such as '>=3.11'"
+        if reason:
+            problems.append("%s.python: %r: %s" % (where, python, reason))
+    lock = app.get("lock")
+    if lock is not None:
+        source = app.get("source") if isinstance(app.get("source"), dict) else {}
+        base = lock.rsplit("/", 1)[-1] if isinstance(lock, str) else ""
+        if not isinstance(lock, str) or not (base == "uv.lock" or base.endswith(".txt")):
+            problems.append("%s.lock: %r must name a requirements file (*.txt) or a uv.lock" % (where, lock))
+        elif not source.get("package") and (lock.startswith("/") or ".." in lock.split("/")):
+            problems.append("%s.lock: %r must be a relative path inside the source" % (where, lock))
+        elif source.get("package") and base == "uv.lock":
+            problems.append("%s.lock: a package source takes a requirements file, not a uv.lock" % where)
+    if app.get("allow_unpinned") is not None and not isinstance(app.get("allow_unpinned"), bool):
+        problems.append("%s.allow_unpinned: must be true or false" % where)
+    settings = app.get("app")
+    if isinstance(settings, dict):
+        for key in sorted(set(settings) - APP_ROLE_KEYS, key=str):
+            problems.append("%s.app.%s: unknown key (known: %s)" % (where, key, ", ".join(sorted(APP_ROLE_KEYS))))
+        if "installer" in settings and settings["installer"] not in INSTALLERS:
+            problems.append("%s.app.installer: %r must be one of %s" % (where, settings["installer"], ", ".join(INSTALLERS)))
+        keep = settings.get("keep_releases", 1)
+        if not isinstance(keep, int) or isinstance(keep, bool) or keep < 1:
+            problems.append("%s.app.keep_releases: %r must be a whole number of at least 1" % (where, keep))
+
+
 def apps_problems(apps):
     """Return one human-readable message per problem in the apps list."""
     if not isinstance(apps, list):
@@ -152,6 +188,7 @@ def apps_problems(apps):
                 status = health.get("status", 200)
                 if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
                     problems.append("%s.health_check.status: %r is not an HTTP status code" % (where, status))
+        _check_install(where, app, problems)
         for key in ("app", "gunicorn", "caddy", "dns"):
             if app.get(key) is not None and not isinstance(app.get(key), dict):
                 problems.append("%s.%s: must be a mapping of %s role settings" % (where, key, key))

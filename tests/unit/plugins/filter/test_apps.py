@@ -108,3 +108,32 @@ def test_duplicate_names_and_domains_across_apps():
     problems = apps_problems([GOOD, twin])
     assert "fastapi_apps[1] (shop).name: 'shop' is also the name of fastapi_apps[0]" in problems
     assert "fastapi_apps[1] (shop).domain: shop.example.com is already served by shop" in problems
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"python": "3.11"}, "fastapi_apps[0] (shop).python: '3.11': '3.11' is not a PEP 440 specifier clause"),
+        ({"python": 3.11}, "fastapi_apps[0] (shop).python: 3.11: must be a string such as '>=3.11'"),
+        ({"lock": "Pipfile.lock"}, "fastapi_apps[0] (shop).lock: 'Pipfile.lock' must name a requirements file (*.txt) or a uv.lock"),
+        ({"lock": "../requirements.txt"}, "fastapi_apps[0] (shop).lock: '../requirements.txt' must be a relative path inside the source"),
+        ({"source": {"package": "dist/shop.whl"}, "lock": "uv.lock"}, "a package source takes a requirements file, not a uv.lock"),
+        ({"allow_unpinned": "yes"}, "fastapi_apps[0] (shop).allow_unpinned: must be true or false"),
+        ({"app": {"installer": "poetry"}}, "fastapi_apps[0] (shop).app.installer: 'poetry' must be one of uv, pip"),
+        ({"app": {"keep_releases": 0}}, "fastapi_apps[0] (shop).app.keep_releases: 0 must be a whole number of at least 1"),
+        ({"app": {"keep": 3}}, "fastapi_apps[0] (shop).app.keep: unknown key (known: installer, keep_releases)"),
+    ],
+)
+def test_each_install_problem_is_named(changes, message):
+    problems = apps_problems([with_changes(**changes)])
+    assert len(problems) == 1, problems
+    assert message in problems[0]
+
+
+def test_valid_install_fields_have_no_problems():
+    app = with_changes(python=">=3.11,<3.14", lock="app/requirements.lock.txt", allow_unpinned=False,
+                       app={"installer": "pip", "keep_releases": 3})
+    package = with_changes(source={"package": "dist/shop-1.0-py3-none-any.whl"}, lock="/srv/locks/shop.txt",
+                           name="pkg", domain="pkg.example.com", extra_domains=None)
+    uv = with_changes(lock="uv.lock", name="uvapp", domain="uv.example.com", extra_domains=None)
+    assert apps_problems([app, package, uv]) == []

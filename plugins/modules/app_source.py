@@ -1,0 +1,415 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: fastapi_ops.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: app_source
+short_description: Fetch an app's source on the controller, check its lock, and pack it as a release
+version_added: 0.1.0
+description:
+  - "Runs on the controller (C(delegate_to: localhost)); the target is not
+    touched, so the role calls it in its preflight."
+  - Brings one app's source to a cache directory - a git repository at a
+    pinned ref (a tag or a commit; a branch is refused), a local directory,
+    a local C(.tar.gz)/C(.tgz)/C(.tar)/C(.zip) archive, or a wheel or sdist of
+    the app itself together with its requirements file.
+  - "Finds the app's lock (C(uv.lock) next to C(pyproject.toml), else
+    C(requirements.txt), or the file named by C(lock)) and reports every
+    requirement that is not pinned to one exact version as C(FILE:LINE: TEXT),
+    and every pin that contradicts the server stack's pins."
+  - Packs the source into a tarball named by a hash of its content (owner
+    root, normalised modes, fixed times), so the same content always gives the
+    same C(content_id) and the role creates a new release only when something
+    changed.
+  - Excluded from the content - C(.git), C(.venv), C(__pycache__), C(*.pyc),
+    C(.pytest_cache), C(.mypy_cache).
+options:
+  name:
+    description: The app's name (used in file names and messages).
+    type: str
+    required: true
+  source:
+    description: The app's C(source) mapping (see docs/apps.md).
+    type: dict
+    required: true
+  lock:
+    description:
+      - The lock to use. For git, path and archive sources a path relative to
+        C(source.subdir) inside the source; for a package source a
+        requirements file on the controller.
+    type: str
+  allow_unpinned:
+    description: Accept requirements that are not pinned to one version.
+    type: bool
+    default: false
+  server_packages:
+    description: The server stack's pins (C(name==version)); a lock that pins one of them to another version is a problem.
+    type: list
+    elements: str
+    default: []
+  base_dir:
+    description: Directory that relative C(path), C(package) and package C(lock) paths are relative to.
+    type: path
+    required: true
+  cache_dir:
+    description: Controller directory for git mirrors, unpacked archives and the release tarballs.
+    type: path
+    required: true
+author:
+  - fastapi_ops.server contributors (@fastapi-ops)
+"""
+
+EXAMPLES = r"""
+- name: Source of shop is fetched and checked on the controller
+  fastapi_ops.server.app_source:
+    name: shop
+    source: {git: "https://git.example.com/acme/shop.git", ref: v1.4.2}
+    server_packages: [gunicorn==27.0.1]
+    base_dir: "{{ playbook_dir }}"
+    cache_dir: "~/.cache/fastapi-ops"
+  delegate_to: localhost
+  register: shop_source
+"""
+
+RETURN = r"""
+problems:
+  description: One message per problem (unpinned line, server conflict, missing lock, unknown ref); empty when the source is usable.
+  type: list
+  elements: str
+  returned: always
+content_id:
+  description: SHA-256 of the packed content (file names, modes and contents).
+  type: str
+  returned: when the source could be read
+archive:
+  description: Controller path of the release tarball (unpacked into the release's C(src/)).
+  type: str
+  returned: when the source could be read
+kind:
+  description: C(requirements), C(uv) (pyproject.toml + uv.lock) or C(package).
+  type: str
+  returned: when the source could be read
+lock:
+  description: The lock's path inside the release's C(src/).
+  type: str
+  returned: when a lock was found
+hashes:
+  description: Whether every requirement carries C(--hash) (hash-checking mode).
+  type: bool
+  returned: always
+exact:
+  description: Whether every requirement is pinned, so the lock is installed exactly, without resolving.
+  type: bool
+  returned: always
+constraints:
+  description: The lock's pins as plain C(name==version) lines, to keep them while the server stack is added.
+  type: list
+  elements: str
+  returned: always
+package:
+  description: File name of the wheel or sdist inside C(src/), for a package source.
+  type: str
+  returned: for a package source
+commit:
+  description: The commit the git ref resolved to.
+  type: str
+  returned: for a git source
+description:
+  description: Where the content came from, for the release's C(release.json).
+  type: str
+  returned: when the source could be read
+"""
+
+import fcntl
+import gzip
+import hashlib
+import io
+import os
+import re
+import shutil
+import stat
+import tarfile
+import tempfile
+import zipfile
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
+    constraints, parse_requirements, parse_uv_lock, server_conflicts)
+
+EXCLUDED_NAMES = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache"}
+EXCLUDED_SUFFIXES = (".pyc",)
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
+PACKAGE_SUFFIXES = (".whl", ".tar.gz", ".zip")
+FIXED_MTIME = 315532800  # 1980-01-01, as in wheels
+
+
+class SourceError(Exception):
+    pass
+
+
+def _run_git(module, args, cwd=None, binary=False):
+    rc, out, err = module.run_command(["git"] + args, cwd=cwd, encoding=None if binary else "utf-8")
+    if rc != 0:
+        raise SourceError("git %s failed: %s" % (" ".join(args), (err if isinstance(err, str) else err.decode("utf-8", "replace")).strip()))
+    return out
+
+
+def _git_stage(module, source, cache_dir, work):
+    url, ref = source["git"], str(source.get("ref") or "")
+    mirror = os.path.join(cache_dir, "git", hashlib.sha256(url.encode()).hexdigest()[:16] + ".git")
+    os.makedirs(os.path.dirname(mirror), exist_ok=True)
+    with open(mirror + ".lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.isdir(mirror):
+            _run_git(module, ["clone", "--quiet", "--mirror", url, mirror])
+        elif not (re.match(r"^[0-9a-f]{40}$", ref) and module.run_command(
+                ["git", "cat-file", "-e", ref + "^{commit}"], cwd=mirror)[0] == 0):
+            _run_git(module, ["fetch", "--quiet", "--prune", "--force", "--tags", "origin",
+                              "+refs/heads/*:refs/heads/*"], cwd=mirror)
+        is_tag = module.run_command(["git", "show-ref", "--verify", "--quiet", "refs/tags/" + ref], cwd=mirror)[0] == 0
+        is_branch = module.run_command(["git", "show-ref", "--verify", "--quiet", "refs/heads/" + ref], cwd=mirror)[0] == 0
+        if is_branch and not is_tag:
+            raise SourceError("source.ref: %r is a branch of %s; pin a tag or a commit" % (ref, url))
+        rc, out, err = module.run_command(["git", "rev-parse", "--verify", "--quiet", ref + "^{commit}"], cwd=mirror)
+        if rc != 0:
+            raise SourceError("source.ref: %r is neither a tag nor a commit of %s" % (ref, url))
+        commit = out.strip()
+        if not is_tag and not commit.startswith(ref.lower()):
+            raise SourceError("source.ref: %r is not a tag or a commit of %s; pin a tag or a commit" % (ref, url))
+        data = _run_git(module, ["archive", "--format=tar", commit], cwd=mirror, binary=True)
+    stage = os.path.join(work, "src")
+    os.makedirs(stage)
+    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+        _safe_extract_tar(archive, stage)
+    return stage, commit, "git %s at %s (%s)" % (url, ref, commit)
+
+
+def _inside(base, path):
+    base = os.path.realpath(base)
+    return os.path.realpath(path) == base or os.path.realpath(path).startswith(base + os.sep)
+
+
+def _safe_extract_tar(archive, dest):
+    for member in archive.getmembers():
+        target = os.path.join(dest, member.name)
+        if not _inside(dest, target) or member.issym() and not _inside(dest, os.path.join(os.path.dirname(target), member.linkname)):
+            raise SourceError("archive member %r points outside the archive" % member.name)
+        if member.isdev() or member.islnk():
+            raise SourceError("archive member %r is not a plain file, directory or symlink" % member.name)
+    if hasattr(tarfile, "tar_filter"):
+        archive.extractall(dest, filter="tar")
+    else:  # pragma: no cover - Python before 3.11.4; members were checked above
+        archive.extractall(dest)
+
+
+def _strip_single_top(stage):
+    entries = os.listdir(stage)
+    if len(entries) == 1 and os.path.isdir(os.path.join(stage, entries[0])) and not os.path.islink(os.path.join(stage, entries[0])):
+        return os.path.join(stage, entries[0])
+    return stage
+
+
+def _archive_stage(path, work):
+    stage = os.path.join(work, "src")
+    os.makedirs(stage)
+    if path.endswith(".zip"):
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if not _inside(stage, os.path.join(stage, name)):
+                    raise SourceError("archive member %r points outside the archive" % name)
+            archive.extractall(stage)
+    else:
+        with tarfile.open(path) as archive:
+            _safe_extract_tar(archive, stage)
+    return _strip_single_top(stage)
+
+
+def _walk(stage):
+    """Yield (relative path, absolute path) of everything packed, sorted."""
+    for root, dirs, files in os.walk(stage):
+        dirs[:] = sorted(d for d in dirs if d not in EXCLUDED_NAMES)
+        rel_root = os.path.relpath(root, stage)
+        for name in sorted(dirs + [f for f in files if f not in EXCLUDED_NAMES and not f.endswith(EXCLUDED_SUFFIXES)]):
+            rel = name if rel_root == "." else os.path.join(rel_root, name)
+            yield rel, os.path.join(root, name)
+
+
+def _entries(stage):
+    entries = []
+    for rel, full in sorted(_walk(stage)):
+        info = os.lstat(full)
+        if stat.S_ISLNK(info.st_mode):
+            entries.append((rel, "link", os.readlink(full)))
+        elif stat.S_ISDIR(info.st_mode):
+            entries.append((rel, "dir", None))
+        elif stat.S_ISREG(info.st_mode):
+            entries.append((rel, "exec" if info.st_mode & 0o111 else "file", full))
+    return entries
+
+
+def _content_id(entries):
+    digest = hashlib.sha256()
+    for rel, kind, value in entries:
+        if kind in ("file", "exec"):
+            with open(value, "rb") as handle:
+                value = hashlib.sha256(handle.read()).hexdigest()
+        digest.update(("%s\0%s\0%s\n" % (rel, kind, value or "")).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+def _pack(entries, destination):
+    if os.path.exists(destination):
+        return
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(destination), suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as zipped, \
+                tarfile.open(fileobj=zipped, mode="w", format=tarfile.PAX_FORMAT) as archive:
+            for rel, kind, value in entries:
+                info = tarfile.TarInfo(rel)
+                info.uid = info.gid = 0
+                info.uname = info.gname = "root"
+                info.mtime = FIXED_MTIME
+                if kind == "dir":
+                    info.type, info.mode = tarfile.DIRTYPE, 0o755
+                    archive.addfile(info)
+                elif kind == "link":
+                    info.type, info.linkname, info.mode = tarfile.SYMTYPE, value, 0o777
+                    archive.addfile(info)
+                else:
+                    info.mode = 0o755 if kind == "exec" else 0o644
+                    info.size = os.path.getsize(value)
+                    with open(value, "rb") as handle:
+                        archive.addfile(info, handle)
+        os.rename(tmp, destination)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _read(path):
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, package=None):
+    """Find and judge the lock inside ``stage``; fill ``result``."""
+    project = os.path.normpath(os.path.join(stage, subdir or "."))
+    if lock:
+        candidate = os.path.join(project, lock)
+        if not os.path.isfile(candidate):
+            result["problems"].append("lock: %s is not in the source" % os.path.relpath(candidate, stage))
+            return
+    elif os.path.isfile(os.path.join(project, "uv.lock")) and os.path.isfile(os.path.join(project, "pyproject.toml")):
+        candidate = os.path.join(project, "uv.lock")
+    elif os.path.isfile(os.path.join(project, "requirements.txt")):
+        candidate = os.path.join(project, "requirements.txt")
+    else:
+        where = subdir if subdir and subdir != "." else "the source"
+        result["problems"].append(
+            "no lock in %s: add a requirements.txt with every line pinned (name==version) or pyproject.toml + uv.lock" % where)
+        return
+    rel = os.path.relpath(candidate, stage)
+    result["lock"] = rel
+    if os.path.basename(candidate) == "uv.lock":
+        if not os.path.isfile(os.path.join(os.path.dirname(candidate), "pyproject.toml")):
+            result["problems"].append("%s: a uv.lock needs the pyproject.toml beside it" % rel)
+            return
+        result["kind"] = "uv"
+        try:
+            pins = parse_uv_lock(_read(candidate))
+        except ValueError as error:
+            result["problems"].append("%s: not a valid uv.lock (%s)" % (rel, error))
+            return
+        # uv export writes the lock's hashes and uv or pip check every one
+        # it gives; --require-hashes is left out, as a git or path
+        # dependency of a uv project has none.
+        result["exact"] = True
+        result["problems"].extend(server_conflicts(pins, server_packages, rel))
+        return
+    result["kind"] = "package" if package else "requirements"
+    pins, problems = parse_requirements(_read(candidate), rel)
+    if allow_unpinned:
+        problems = [p for p in problems if "has no --hash" in p]
+    result["problems"].extend(problems)
+    result["exact"] = all(p["version"] for p in pins)
+    result["hashes"] = bool(pins) and all(p["hashes"] for p in pins)
+    result["constraints"] = constraints(pins)
+    result["problems"].extend(server_conflicts(pins, server_packages, rel))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            source=dict(type="dict", required=True),
+            lock=dict(type="str"),
+            allow_unpinned=dict(type="bool", default=False),
+            server_packages=dict(type="list", elements="str", default=[]),
+            base_dir=dict(type="path", required=True),
+            cache_dir=dict(type="path", required=True),
+        ),
+        supports_check_mode=True,
+    )
+    p = module.params
+    source = p["source"]
+    result = dict(changed=False, problems=[], hashes=False, exact=False, constraints=[])
+    cache_dir = p["cache_dir"]
+    for sub in ("dist", "work"):
+        os.makedirs(os.path.join(cache_dir, sub), exist_ok=True)
+    work = tempfile.mkdtemp(prefix=p["name"] + "-", dir=os.path.join(cache_dir, "work"))
+
+    def local(path):
+        return os.path.normpath(os.path.join(p["base_dir"], path))
+
+    try:
+        package = None
+        if source.get("git"):
+            stage, result["commit"], result["description"] = _git_stage(module, source, cache_dir, work)
+        elif source.get("path"):
+            path = local(source["path"])
+            if os.path.isdir(path):
+                stage = path
+            elif os.path.isfile(path) and path.endswith(ARCHIVE_SUFFIXES):
+                stage = _archive_stage(path, work)
+            else:
+                raise SourceError("source.path: %s is neither a directory nor a %s archive" % (path, "/".join(ARCHIVE_SUFFIXES)))
+            result["description"] = "path %s" % path
+        elif source.get("package"):
+            path = local(source["package"])
+            if not os.path.isfile(path) or not path.endswith(PACKAGE_SUFFIXES):
+                raise SourceError("source.package: %s is not a wheel or sdist file" % path)
+            if not p["lock"]:
+                raise SourceError("lock: a package source needs a requirements file on the controller with every dependency pinned")
+            lock = local(p["lock"])
+            if not os.path.isfile(lock):
+                raise SourceError("lock: %s does not exist" % lock)
+            stage = os.path.join(work, "src")
+            os.makedirs(stage)
+            package = os.path.basename(path)
+            shutil.copy(path, os.path.join(stage, package))
+            shutil.copy(lock, os.path.join(stage, os.path.basename(lock)))
+            result["package"] = package
+            result["description"] = "package %s" % path
+        else:
+            raise SourceError("source: give one of git, path, package")
+        subdir = source.get("subdir") if not package else None
+        if subdir and not os.path.isdir(os.path.join(stage, subdir)):
+            raise SourceError("source.subdir: %s is not a directory of the source" % subdir)
+        lock = os.path.basename(p["lock"]) if package else p["lock"]
+        check_lock(result, stage, subdir, lock, p["allow_unpinned"], p["server_packages"], package)
+        entries = _entries(stage)
+        result["content_id"] = _content_id(entries)
+        result["archive"] = os.path.join(cache_dir, "dist", "%s-%s.tar.gz" % (p["name"], result["content_id"][:16]))
+        _pack(entries, result["archive"])
+    except (SourceError, OSError, tarfile.TarError, zipfile.BadZipFile) as error:
+        result["problems"].append(str(error))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""Reading an app's lock and judging its pins."""
+
+import pytest
+
+from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
+    canonical_name, constraints, logical_lines, parse_pin, parse_requirements, parse_uv_lock, server_conflicts)
+
+SERVER = ["gunicorn==27.0.1", "uvicorn[standard]==0.54.0", "uvicorn-worker==0.4.0"]
+
+
+def test_logical_lines_join_continuations_and_drop_comments():
+    text = "# header\nfoo==1.0 \\\n    --hash=sha256:aa \\\n    --hash=sha256:bb\n    # via bar\n\nbaz==2 # why\n"
+    assert list(logical_lines(text)) == [(2, "foo==1.0 --hash=sha256:aa --hash=sha256:bb"), (7, "baz==2")]
+
+
+def test_a_fully_pinned_hashed_file_has_no_problems():
+    pins, problems = parse_requirements(
+        "Foo_Bar==1.0 \\\n  --hash=sha256:aa\nuvicorn[standard]==0.54.0 ; python_version >= '3.11' --hash=sha256:bb\n")
+    assert problems == []
+    assert [(p["canonical"], p["version"], p["extras"], p["marker"]) for p in pins] == [
+        ("foo-bar", "1.0", [], None), ("uvicorn", "0.54.0", ["standard"], "python_version >= '3.11'")]
+    assert pins[0]["hashes"] == ["sha256:aa"] and pins[0]["text"] == "Foo_Bar==1.0"
+
+
+@pytest.mark.parametrize("line, why", [
+    ("fastapi>=0.115", "requirements.txt:1: fastapi>=0.115: not pinned (>=0.115 is a range"),
+    ("fastapi", "requirements.txt:1: fastapi: not pinned (no version"),
+    ("fastapi~=0.115.0", "not pinned (~=0.115.0 is a range"),
+    ("fastapi==0.115.*", "not pinned (==0.115.* is a wildcard"),
+    ("fastapi==0.115,<1", "not pinned (==0.115,<1 is a range"),
+    ("fastapi!=0.1", "is a range"),
+    ("fastapi @ https://example.test/fastapi.whl", "URLs and paths are not pinned"),
+    ("./vendor/fastapi", "URLs and paths are not pinned"),
+    ("-e .", "an editable requirement is not pinned"),
+    ("-r base.txt", "nested requirement files are not followed"),
+    ("--frobnicate", "unknown option"),
+])
+def test_every_unpinned_line_is_named(line, why):
+    pins, problems = parse_requirements(line + "\n")
+    assert len(problems) == 1 and why in problems[0], problems
+
+
+def test_problems_carry_file_and_line_number():
+    _pins, problems = parse_requirements("a==1\n\n# c\nb>=2\nc\n", "app/requirements.txt")
+    assert problems == [
+        "app/requirements.txt:4: b>=2: not pinned (>=2 is a range, not one version; write name==VERSION)",
+        "app/requirements.txt:5: c: not pinned (no version; write name==VERSION)",
+    ]
+
+
+def test_index_options_and_exact_equality_are_accepted():
+    pins, problems = parse_requirements("--index-url https://mirror.example.test/simple\n-f ./wheels\nfoo===1.0.post1\nbar==2.0+local\n")
+    assert problems == [] and [p["version"] for p in pins] == ["1.0.post1", "2.0+local"]
+
+
+def test_hash_on_some_lines_only_is_a_problem():
+    _pins, problems = parse_requirements("a==1 --hash=sha256:aa\nb==2\n")
+    assert problems == ["requirements.txt:2: b==2: has no --hash while other lines do (hash checking needs one on every line)"]
+
+
+def test_uv_lock_packages():
+    lock = '''version = 1
+[[package]]
+name = "FastAPI"
+version = "0.165.0"
+source = { registry = "https://registry.example.test/simple" }
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+'''
+    assert parse_uv_lock(lock) == [
+        {"name": "FastAPI", "canonical": "fastapi", "version": "0.165.0"},
+        {"name": "app", "canonical": "app", "version": "0.1.0"},
+    ]
+
+
+def test_server_conflicts_name_both_pins():
+    pins, _problems = parse_requirements("fastapi==0.165.0\nGunicorn==23.0.0\nuvicorn==0.54.0\n")
+    assert server_conflicts(pins, SERVER) == [
+        "requirements.txt:2: Gunicorn==23.0.0: conflicts with the server stack's gunicorn==27.0.1 "
+        "(app_server_packages); pin the same version in the app's lock"]
+
+
+def test_server_conflicts_in_a_uv_lock_and_agreeing_pins():
+    locked = [{"name": "gunicorn", "canonical": "gunicorn", "version": "22.0.0"},
+              {"name": "uvicorn", "canonical": "uvicorn", "version": "0.54.0"}]
+    assert server_conflicts(locked, SERVER, "uv.lock") == [
+        "uv.lock: gunicorn==22.0.0: conflicts with the server stack's gunicorn==27.0.1 "
+        "(app_server_packages); pin the same version in the app's lock"]
+    assert server_conflicts(locked[1:], SERVER) == []
+
+
+def test_a_server_package_that_is_not_a_pin_is_reported():
+    assert server_conflicts([], ["gunicorn>=27"]) == ["app_server_packages: 'gunicorn>=27' is not a name==version pin"]
+
+
+def test_constraints_keep_markers_and_drop_hashes():
+    pins, _problems = parse_requirements("a==1 ; python_version < '3.12' --hash=sha256:aa\nb==2 --hash=sha256:bb\n")
+    assert constraints(pins) == ["a==1 ; python_version < '3.12'", "b==2"]
+
+
+def test_parse_pin_and_names():
+    assert parse_pin("uvicorn[standard]==0.54.0")["extras"] == ["standard"]
+    assert parse_pin("a==1\nb==2") is None
+    assert canonical_name("Zope.Interface_x") == "zope-interface-x"
