@@ -1,4 +1,3 @@
-#!/usr/bin/python3
 """A stand-in for an app's Gunicorn: HTTP/1.1 on the app's Unix socket.
 
 It answers every request with JSON describing what it received, so the tests
