@@ -1,0 +1,60 @@
+# -*- coding: utf-8 -*-
+# Copyright: fastapi_ops.server contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Blue/green slots of an app: two Gunicorn instances of one template unit.
+
+Each slot is an instance of ``fastapi-NAME@.service`` serving the release its
+symlink ``HOME/slots/SLOT`` points to, on a socket in a runtime directory of
+its own (two instances sharing one RuntimeDirectory would remove it when
+either stops). The playbooks, the gunicorn role and the caddy role's
+upstreams all take these names from here; docs/deploys.md describes them.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
+
+SLOTS = ("blue", "green")
+# systemd's instance specifier: what the template unit itself writes.
+INSTANCE = "%i"
+
+
+class SlotError(ValueError):
+    """An unknown slot name."""
+
+
+def other_slot(slot):
+    """The slot that is not ``slot`` (``blue`` when there is no live slot yet)."""
+    if not slot:
+        return SLOTS[0]
+    if slot not in SLOTS:
+        raise SlotError("slot must be one of %s, got %r" % (", ".join(SLOTS), slot))
+    return SLOTS[1 - SLOTS.index(slot)]
+
+
+def slot_layout(app, slot, root=DEFAULT_ROOT):
+    """Return the unit, socket and release link of ``app`` in ``slot``.
+
+    ``slot`` is one of SLOTS, or ``%i`` for the values as the template unit
+    writes them.
+    """
+    if slot not in SLOTS and slot != INSTANCE:
+        raise SlotError("slot must be one of %s (or %s in a unit template), got %r" % (", ".join(SLOTS), INSTANCE, slot))
+    layout = app_layout(app, root)
+    unit = "fastapi-%s" % layout["name"]
+    runtime_dir = "%s-%s" % (unit, slot)
+    socket = "/run/%s/gunicorn.sock" % runtime_dir
+    return {
+        "name": layout["name"],
+        "slot": slot,
+        "other": other_slot(slot) if slot in SLOTS else None,
+        "template": unit + "@.service",
+        "service": "%s@%s.service" % (unit, slot),
+        "runtime_dir": runtime_dir,
+        "socket": socket,
+        "upstream": "unix/" + socket,
+        "slots_dir": layout["home"] + "/slots",
+        "link": "%s/slots/%s" % (layout["home"], slot),
+        "live_file": layout["home"] + "/slots/live",
+        "previous_file": layout["home"] + "/slots/previous",
+    }
