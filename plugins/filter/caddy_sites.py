@@ -35,6 +35,18 @@ options:
     type: str
     choices: [acme, internal]
     default: acme
+  root:
+    description: Directory under which each app has its home (as for P(fastapi_ops.server.app_layout#filter)).
+    type: str
+    default: /srv/fastapi
+  upstreams:
+    description:
+      - Upstreams decided by the playbook, by app name (a list of dial addresses, or one address), for apps
+        without C(caddy.upstreams) of their own; with blue/green deploys the live slot's socket
+        (P(fastapi_ops.server.app_slot#filter)).
+      - Apps in neither get their Gunicorn socket from P(fastapi_ops.server.app_layout#filter).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -60,12 +72,14 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT
 from ansible_collections.fastapi_ops.server.plugins.module_utils.caddy_sites import CaddySitesError, caddy_sites
 
 
-def _caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="acme"):
+def _caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="acme", root=DEFAULT_ROOT, upstreams=None):
     try:
-        return caddy_sites(apps, max_body_size=max_body_size, hsts_max_age=hsts_max_age, tls_issuer=tls_issuer)
+        return caddy_sites(apps, max_body_size=max_body_size, hsts_max_age=hsts_max_age, tls_issuer=tls_issuer,
+                           root=root, upstreams=upstreams)
     except CaddySitesError as error:
         raise AnsibleFilterError("caddy settings of the apps are wrong:\n- " + "\n- ".join(error.problems))
 

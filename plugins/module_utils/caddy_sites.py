@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import app_layout
+from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
 
 SITE_KEYS = ("max_body_size", "upstreams", "hsts_max_age", "snippet", "tls_issuer")
 TLS_ISSUERS = ("acme", "internal")
@@ -46,16 +46,24 @@ def _check_size(where, value, problems):
     return None
 
 
-def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="acme"):
+def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="acme", root=DEFAULT_ROOT, upstreams=None):
     """Return one site per app: name, domains, upstreams and its settings.
 
     ``max_body_size``, ``hsts_max_age`` and ``tls_issuer`` are the role-wide
-    defaults an app's own ``caddy:`` mapping may override. Raises
+    defaults an app's own ``caddy:`` mapping may override. ``root`` is the
+    apps' root (as for app_layout); ``upstreams`` maps an app's name to the
+    upstreams the playbook decided (the live blue/green slot's socket), used
+    when the app sets no ``caddy.upstreams`` of its own. Raises
     CaddySitesError naming every wrong setting.
     """
     problems = []
     if not isinstance(apps, list):
         raise CaddySitesError(["caddy_apps: must be a list of apps (see docs/apps.md)"])
+    if upstreams is None:
+        upstreams = {}
+    if not isinstance(upstreams, dict):
+        raise CaddySitesError(["caddy_app_upstreams: must be a mapping of app name to a list of upstreams"])
+    decided = upstreams
     sites = []
     for index, app in enumerate(apps):
         if not isinstance(app, dict) or not app.get("name") or not app.get("domain"):
@@ -70,7 +78,7 @@ def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="a
             continue
         for key in sorted(set(settings) - set(SITE_KEYS), key=str):
             problems.append("%s.%s: unknown key (known: %s)" % (where, key, ", ".join(SITE_KEYS)))
-        layout = app_layout(app)
+        layout = app_layout(app, root)
 
         size = _check_size(where, settings.get("max_body_size", max_body_size), problems)
 
@@ -84,15 +92,20 @@ def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="a
 
         upstreams = settings.get("upstreams")
         if upstreams is None:
-            upstreams = ["unix/" + layout["socket"]]
-        elif not isinstance(upstreams, list) or not upstreams:
-            problems.append("%s.upstreams: must be a non-empty list of addresses" % where)
+            upstreams = decided.get(app["name"]) or ["unix/" + layout["socket"]]
+            if isinstance(upstreams, str):
+                upstreams = [upstreams]
+            where_upstreams = "caddy_app_upstreams.%s" % app["name"] if app["name"] in decided else where + ".upstreams"
+        else:
+            where_upstreams = where + ".upstreams"
+        if not isinstance(upstreams, list) or not upstreams:
+            problems.append("%s: must be a non-empty list of addresses" % where_upstreams)
             upstreams = []
         for upstream in upstreams:
             if not isinstance(upstream, str) or not UPSTREAM_RE.match(upstream):
                 problems.append(
-                    "%s.upstreams: %r is not an address such as 10.0.0.5:8000, http://app:8000 or unix//run/app.sock"
-                    % (where, upstream)
+                    "%s: %r is not an address such as 10.0.0.5:8000, http://app:8000 or unix//run/app.sock"
+                    % (where_upstreams, upstream)
                 )
 
         snippet = settings.get("snippet", "")

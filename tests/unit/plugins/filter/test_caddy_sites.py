@@ -97,3 +97,32 @@ def test_caddy_settings_must_be_a_mapping():
 def test_apps_must_be_a_list():
     with pytest.raises(AnsibleFilterError, match="caddy_apps: must be a list"):
         caddy_sites({"name": "shop"})
+
+
+def test_upstreams_decided_by_the_playbook_replace_the_default_socket():
+    sites = caddy_sites(
+        [app(), app("api", "api.example.com")],
+        upstreams={"shop": ["unix//run/fastapi-shop-green/gunicorn.sock"]},
+    )
+    assert sites[0]["upstreams"] == ["unix//run/fastapi-shop-green/gunicorn.sock"]
+    assert sites[1]["upstreams"] == ["unix//run/fastapi-api/gunicorn.sock"]
+    (site,) = caddy_sites([app()], upstreams={"shop": "unix//run/fastapi-shop-blue/gunicorn.sock"})
+    assert site["upstreams"] == ["unix//run/fastapi-shop-blue/gunicorn.sock"]
+
+
+def test_an_apps_own_upstreams_win_over_the_playbooks():
+    (site,) = caddy_sites([app(caddy={"upstreams": ["10.0.0.5:8000"]})], upstreams={"shop": ["unix//run/x.sock"]})
+    assert site["upstreams"] == ["10.0.0.5:8000"]
+
+
+def test_a_wrong_decided_upstream_is_named_by_its_variable():
+    with pytest.raises(AnsibleFilterError, match=r"caddy_app_upstreams.shop: 'not an address!' is not an address"):
+        caddy_sites([app()], upstreams={"shop": ["not an address!"]})
+    with pytest.raises(AnsibleFilterError, match="caddy_app_upstreams: must be a mapping"):
+        caddy_sites([app()], upstreams=["unix//run/x.sock"])
+
+
+def test_the_default_socket_follows_the_apps_root():
+    # The socket is under /run whatever the root; the root moves the app's home only.
+    (site,) = caddy_sites([app()], root="/opt/apps")
+    assert site["upstreams"] == ["unix//run/fastapi-shop/gunicorn.sock"]
