@@ -1,0 +1,111 @@
+"""Bounded HTTPS load against the lab's sites, one JSON line per request.
+
+python3 lab-load.py --out FILE --stop FILE --cafile PEM --max-seconds S --max-requests N
+         [--threads T] [--pause SECONDS] DOMAIN=ADDRESS ...
+
+Each thread keeps one HTTPS connection to ADDRESS:443 (SNI and Host DOMAIN,
+verified against the CA file), requests "/" and writes the start and end
+time, the status and the release the app reports, or the error. Like curl
+and browsers (RFC 9110, 9.2.2), a GET whose reused keep-alive connection
+the server closed before answering (Caddy closes idle connections when it
+reloads) is sent once more on a new connection; the record says so
+("retried"). Any other error, and a second failure, is a failed request. Stops when
+the stop file exists, after S seconds or N requests, whichever comes first.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import ssl
+import threading
+import time
+
+
+class Pinned(http.client.HTTPSConnection):
+    """An HTTPS connection to a fixed address, with SNI and Host of the domain."""
+
+    def __init__(self, domain, address, context):
+        super().__init__(domain, 443, context=context, timeout=15)
+        self.address = address
+        self.reused = False
+
+    def connect(self):
+        sock = socket.create_connection((self.address, 443), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def worker(args, domain, address, context, out, lock, counter, deadline):
+    conn = None
+    while time.time() < deadline and not os.path.exists(args.stop):
+        with lock:
+            if counter[0] >= args.max_requests:
+                return
+            counter[0] += 1
+        if conn is None:
+            conn = Pinned(domain, address, context)
+        start = time.time()
+        record = {"domain": domain, "start": start}
+        try:
+            try:
+                conn.request("GET", "/")
+                answer = conn.getresponse()
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
+                if not conn.reused:
+                    raise
+                record["retried"] = "%s: %s" % (type(error).__name__, error)
+                conn.close()
+                conn = Pinned(domain, address, context)
+                conn.request("GET", "/")
+                answer = conn.getresponse()
+            conn.reused = True
+            body = answer.read()
+            record["status"] = answer.status
+            try:
+                record["release"] = json.loads(body).get("release")
+            except ValueError:
+                record["body"] = body[:200].decode("utf-8", "replace")
+            if answer.getheader("connection", "").lower() == "close":
+                conn.close()
+                conn = None
+        except (OSError, http.client.HTTPException) as error:
+            record["error"] = "%s: %s" % (type(error).__name__, error)
+            conn.close()
+            conn = None
+        record["end"] = time.time()
+        with lock:
+            out.write(json.dumps(record) + "\n")
+        time.sleep(args.pause)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--stop", required=True)
+    parser.add_argument("--cafile", required=True)
+    parser.add_argument("--max-seconds", type=float, default=600)
+    parser.add_argument("--max-requests", type=int, default=200000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--pause", type=float, default=0.01)
+    parser.add_argument("sites", nargs="+")
+    args = parser.parse_args()
+    context = ssl.create_default_context(cafile=args.cafile)
+    deadline = time.time() + args.max_seconds
+    lock = threading.Lock()
+    counter = [0]
+    with open(args.out, "w", encoding="utf-8", buffering=1) as out:
+        threads = []
+        for site in args.sites:
+            domain, address = site.split("=", 1)
+            for _index in range(args.threads):
+                thread = threading.Thread(target=worker, args=(args, domain, address, context, out, lock, counter, deadline))
+                thread.start()
+                threads.append(thread)
+        for thread in threads:
+            thread.join()
+    print(json.dumps({"requests": counter[0]}))
+
+
+if __name__ == "__main__":
+    main()

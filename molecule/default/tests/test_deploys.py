@@ -1,0 +1,95 @@
+"""What the client saw while side_effect.yml deployed, failed to deploy and rolled back.
+
+The client container sent a bounded stream of HTTPS requests to both sites
+(files/load.py, one JSON line per request); runs.json has each
+ansible-playbook run's start and end time and the release each target's
+`current` pointed to after it.
+"""
+
+import json
+
+import pytest
+
+REQUESTS = "/var/lib/lab-load/requests.jsonl"
+RUNS = "/var/lib/lab-load/runs.json"
+
+
+@pytest.fixture(name="client")
+def fixture_client(host):
+    if host.backend.get_hostname() != "default-client":
+        pytest.skip("the client's view")
+    return host
+
+
+@pytest.fixture(name="requests")
+def fixture_requests(client):
+    return [json.loads(line) for line in client.file(REQUESTS).content_string.splitlines() if line.strip()]
+
+
+@pytest.fixture(name="runs")
+def fixture_runs(client):
+    return json.loads(client.file(RUNS).content_string)
+
+
+def deploys(runs):
+    return [run for run in runs if run["label"].startswith("deploy ")]
+
+
+def run(runs, label):
+    return next(entry for entry in runs if entry["label"] == label)
+
+
+def between(requests, start, end, domain=None):
+    return [r for r in requests if start < r["start"] and r["end"] < end and (domain is None or r["domain"] == domain)]
+
+
+def test_zero_failed_requests_through_every_deploy_failure_and_rollback(requests, runs):
+    failed = [r for r in requests if r.get("error") or r.get("status") != 200]
+    retried = [r for r in requests if r.get("retried")]
+    print("\n%d requests, %d failed, %d sent again on a new connection after the server closed an idle one, over %.0f s"
+          % (len(requests), len(failed), len(retried), requests[-1]["end"] - requests[0]["start"]))
+    assert not failed[:20]
+    # The stream really covered every run, on both sites.
+    for entry in runs:
+        for domain in entry["releases"]:
+            assert between(requests, entry["started"], entry["ended"], domain), (entry["label"], domain)
+
+
+def test_ten_deploys_in_a_row_each_bring_a_new_release(runs):
+    ten = deploys(runs)
+    assert len(ten) == 10
+    assert all(entry["rc"] == 0 for entry in ten)
+    for domain in ten[0]["releases"]:
+        releases = [entry["releases"][domain] for entry in ten]
+        assert len(set(releases)) == 10, releases
+    print("\nseconds per deploy (both targets at once): %s" % [entry["seconds"] for entry in ten])
+
+
+def test_every_response_after_a_switch_comes_from_the_new_release(requests, runs):
+    for entry, following in zip(runs, runs[1:] + [None]):
+        end = following["started"] if following else float("inf")
+        for domain, release in entry["releases"].items():
+            after = between(requests, entry["ended"], end, domain)
+            wrong = {r.get("release") for r in after} - {release}
+            assert not wrong, "after %s, %s answered %s instead of %s" % (entry["label"], domain, wrong, release)
+
+
+def test_refused_releases_never_answer_and_the_previous_release_keeps_serving(requests, runs):
+    last = deploys(runs)[-1]
+    for label in ("broken import", "failing health check", "locked"):
+        entry = run(runs, label)
+        assert entry["rc"] != 0
+        assert entry["releases"] == last["releases"]
+        for domain, release in last["releases"].items():
+            during = between(requests, entry["started"], entry["ended"], domain)
+            assert {r.get("release") for r in during} == {release}, label
+
+
+def test_rollback_switches_back_to_the_release_before(requests, runs):
+    entry = run(runs, "rollback")
+    ten = deploys(runs)
+    assert entry["rc"] == 0
+    assert entry["releases"] == ten[-2]["releases"]
+    for domain in entry["releases"]:
+        during = between(requests, entry["started"], entry["ended"], domain)
+        assert {r.get("release") for r in during} <= {ten[-1]["releases"][domain], ten[-2]["releases"][domain]}

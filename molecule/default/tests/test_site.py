@@ -1,0 +1,91 @@
+"""The converged site as a user checks it by hand: DNS, certificate, HTTPS,
+the blue/green slots, Caddy's upstream, the deploy log and the lock."""
+
+import json
+
+import pytest
+
+ROOT = "/srv/fastapi/hello"
+LOG = "/var/log/fastapi-ops/deploys.log"
+TARGETS = ("default-debian12", "default-debian13")
+
+
+@pytest.fixture(name="target")
+def fixture_target(host):
+    if host.backend.get_hostname() not in TARGETS:
+        pytest.skip("a target's view")
+    return host
+
+
+@pytest.fixture(name="client")
+def fixture_client(host):
+    if host.backend.get_hostname() != "default-client":
+        pytest.skip("the client's view")
+    return host
+
+
+def live_slot(target):
+    return target.file(ROOT + "/slots/live").linked_to.rsplit("/", 1)[-1]
+
+
+@pytest.mark.parametrize("name", ["debian12", "debian13"])
+def test_dns_record_in_bind_certificate_from_pebble_and_https_answer(client, name):
+    domain = "hello.%s.example.test" % name
+    bind = json.loads(client.check_output("cat /var/lib/lab-load/runs.json"))  # written by side_effect
+    assert bind
+    address = client.check_output("dig +short @$(getent hosts default-bind | cut -d' ' -f1) %s A", domain).strip()
+    assert address == client.check_output("getent hosts default-%s | cut -d' ' -f1", name).strip()
+    answer = json.loads(client.check_output(
+        "curl -sS --fail --http2 --cacert /etc/lab-pebble-root.pem --resolve %s:443:%s https://%s/", domain, address, domain))
+    assert answer["message"] == "Hello, world!"
+    assert len(answer["release"]) == 12
+    issuer = client.check_output(
+        "echo | openssl s_client -connect %s:443 -servername %s 2>/dev/null | openssl x509 -noout -issuer", address, domain)
+    assert "Pebble" in issuer
+
+
+def test_one_slot_serves_the_live_release_and_the_other_is_stopped(target):
+    live = live_slot(target)
+    idle = {"blue": "green", "green": "blue"}[live]
+    assert target.file("%s/slots/%s" % (ROOT, live)).linked_to == target.file(ROOT + "/current").linked_to
+    assert target.service("fastapi-hello@%s.service" % live).is_running
+    assert target.service("fastapi-hello@%s.service" % live).is_enabled
+    assert not target.service("fastapi-hello@%s.service" % idle).is_running
+    assert not target.service("fastapi-hello@%s.service" % idle).is_enabled
+    assert not target.file("/run/fastapi-hello-%s" % idle).exists
+
+
+def test_the_live_socket_is_the_app_users_and_the_proxys_only(target):
+    sock = target.file("/run/fastapi-hello-%s/gunicorn.sock" % live_slot(target))
+    assert sock.is_socket
+    assert (sock.user, sock.group, sock.mode) == ("fastapi-hello", "caddy", 0o770)
+
+
+def test_each_slot_has_a_runtime_directory_of_its_own(target):
+    for slot in ("blue", "green"):
+        value = target.check_output("systemctl show -p RuntimeDirectory --value fastapi-hello@%s.service", slot)
+        assert value == "fastapi-hello-%s" % slot
+
+
+def test_caddy_proxies_to_the_live_slot_only(target):
+    caddyfile = target.file("/etc/caddy/Caddyfile").content_string
+    live = live_slot(target)
+    assert "reverse_proxy unix//run/fastapi-hello-%s/gunicorn.sock" % live in caddyfile
+    assert "fastapi-hello-%s/" % {"blue": "green", "green": "blue"}[live] not in caddyfile
+
+
+def test_the_deploy_log_says_who_deployed_what_when_and_how_it_ended(target):
+    entries = [json.loads(line) for line in target.file(LOG).content_string.splitlines()]
+    outcomes = [(entry["action"], entry["outcome"]) for entry in entries]
+    # The first start, ten deploys, two refused releases, the rollback.
+    assert outcomes.count(("deploy", "live")) == 10
+    assert outcomes.count(("deploy", "failed")) == 2
+    assert outcomes[0] == ("site", "live") and outcomes[-1] == ("rollback", "live")
+    for entry in entries:
+        assert entry["user"] and entry["time"].endswith("Z") and entry["source"].startswith("path ")
+        assert entry["app"] == "hello" and len(entry["release"]) == 12 and entry["slot"] in ("blue", "green")
+    assert entries[-1]["release"] == target.file(ROOT + "/current").linked_to.rsplit("/", 1)[-1]
+
+
+def test_no_deploy_lock_is_left_behind(target):
+    assert target.check_output("ls -A /run/fastapi-ops/deploy-locks") == ""
