@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Run Molecule from the collection root (where galaxy.yml is), so scenarios
-# resolve the collection's roles and plugins by FQCN.
+# Run Molecule scenarios from the collection root (where galaxy.yml is), so
+# they resolve the collection's roles and plugins by FQCN.
+#   tests/molecule.sh lab caddy      these scenarios, one after another
 #   tests/molecule.sh --all          every scenario under molecule/
-#   tests/molecule.sh -s caddy       one scenario
 # The collection is found through collections/ (a link back to this checkout)
 # first, so a run never uses a copy installed elsewhere (such as one another
 # checkout's Molecule run put in ~/.ansible/collections). The collections
@@ -10,5 +10,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export ANSIBLE_COLLECTIONS_PATH="$PWD/collections"
-if [ "$#" -eq 0 ]; then set -- --all; fi
-exec molecule test "$@"
+if [ "$#" -eq 0 ] || [ "$1" = --all ]; then
+  exec molecule test --all
+fi
+failed=()
+passed=0
+for scenario in "$@"; do
+  scenario=${scenario#-s}
+  [ -n "$scenario" ] || continue
+  start=$(date +%s)
+  if molecule test -s "$scenario"; then
+    echo "molecule: scenario $scenario passed in $(( $(date +%s) - start )) s"
+    passed=$((passed + 1))
+  else
+    echo "molecule: scenario $scenario FAILED after $(( $(date +%s) - start )) s"
+    failed+=("$scenario")
+  fi
+done
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "molecule: failed scenarios: ${failed[*]}"
+  exit 1
+fi
+echo "molecule: all $passed scenario(s) passed"
