@@ -29,6 +29,7 @@ for scenario in "$@"; do
 done
 if [ "${#failed[@]}" -gt 0 ]; then
   echo "molecule: failed scenarios: ${failed[*]}"
-  exit 1
 fi
-echo "molecule: all $passed scenario(s) passed"
+# The count of scenarios, in the plain form CI reads.
+echo "molecule: $passed passed, ${#failed[@]} failed"
+[ "${#failed[@]}" -eq 0 ]
