@@ -13,6 +13,8 @@ description:
     and C(green), each an instance of the template unit C(fastapi-NAME@.service)
     serving the release its symlink C(HOME/slots/SLOT) points to, on a socket
     in a runtime directory of its own.
+  - Caddy dials C(HOME/slots/live.sock), a symlink to the live slot's
+    C(SLOT.sock) symlink; a switch replaces that one symlink atomically.
   - Computes those names for one app and slot, so the playbooks, the gunicorn
     role and the upstreams passed to the caddy role agree on them.
 options:
@@ -52,7 +54,9 @@ _value:
     upstream: {description: The socket as a Caddy dial address., type: str}
     slots_dir: {description: "C(HOME/slots).", type: str}
     link: {description: "Symlink to the release the slot serves, C(HOME/slots/SLOT).", type: str}
-    live_file: {description: "File naming the live slot, C(HOME/slots/live).", type: str}
+    socket_link: {description: "Symlink to the slot's socket, C(HOME/slots/SLOT.sock).", type: str}
+    live_socket: {description: "Symlink to the live slot's C(SLOT.sock), C(HOME/slots/live.sock); Caddy dials it.", type: str}
+    live_upstream: {description: The live socket link as a Caddy dial address., type: str}
     previous_file: {description: "File naming the release that was live before the last switch.", type: str}
 """
 

@@ -6,7 +6,10 @@
 Each slot is an instance of ``fastapi-NAME@.service`` serving the release its
 symlink ``HOME/slots/SLOT`` points to, on a socket in a runtime directory of
 its own (two instances sharing one RuntimeDirectory would remove it when
-either stops). The playbooks, the gunicorn role and the caddy role's
+either stops). Caddy dials ``HOME/slots/live.sock``, a symlink to
+``SLOT.sock``, itself a symlink to the slot's socket: a switch renames one
+symlink over another (atomic), so Caddy's next connection goes to the new
+slot without a reload, and no client connection is closed. The playbooks, the gunicorn role and the caddy role's
 upstreams all take these names from here; docs/deploys.md describes them.
 """
 
@@ -55,6 +58,27 @@ def slot_layout(app, slot, root=DEFAULT_ROOT):
         "upstream": "unix/" + socket,
         "slots_dir": layout["home"] + "/slots",
         "link": "%s/slots/%s" % (layout["home"], slot),
-        "live_file": layout["home"] + "/slots/live",
+        "socket_link": "%s/slots/%s.sock" % (layout["home"], slot),
+        "live_socket": layout["home"] + "/slots/live.sock",
+        "live_upstream": "unix/%s/slots/live.sock" % layout["home"],
         "previous_file": layout["home"] + "/slots/previous",
     }
+
+
+def app_upstreams(apps, root=DEFAULT_ROOT):
+    """Map each app's name to the upstreams Caddy dials for it.
+
+    An app on a Unix socket (the default) is dialled through its live socket
+    link, which a switch moves; an app binding TCP (``gunicorn.bind``) at
+    that address, a wildcard host becoming loopback.
+    """
+    upstreams = {}
+    for app in apps:
+        bind = (app.get("gunicorn") or {}).get("bind") or ""
+        if bind:
+            host, port = bind.rsplit(":", 1)
+            host = {"0.0.0.0": "127.0.0.1", "[::]": "[::1]", "": "127.0.0.1"}.get(host, host)
+            upstreams[app["name"]] = ["%s:%s" % (host, port)]
+        else:
+            upstreams[app["name"]] = [slot_layout(app, SLOTS[0], root)["live_upstream"]]
+    return upstreams

@@ -24,7 +24,9 @@ def test_each_slot_has_its_own_unit_instance_runtime_directory_and_socket():
 def test_release_links_live_under_the_apps_home_and_follow_the_root():
     slot = app_slot(SHOP, "green", "/opt/apps/")
     assert slot["link"] == "/opt/apps/shop/slots/green"
-    assert slot["live_file"] == "/opt/apps/shop/slots/live"
+    assert slot["socket_link"] == "/opt/apps/shop/slots/green.sock"
+    assert slot["live_socket"] == "/opt/apps/shop/slots/live.sock"
+    assert slot["live_upstream"] == "unix//opt/apps/shop/slots/live.sock"
     assert slot["previous_file"] == "/opt/apps/shop/slots/previous"
     assert app_slot(SHOP, "green")["link"] == "/srv/fastapi/shop/slots/green"
 
