@@ -5,11 +5,9 @@ python3 lab-load.py --out FILE --stop FILE --cafile PEM --max-seconds S --max-re
 
 Each thread keeps one HTTPS connection to ADDRESS:443 (SNI and Host DOMAIN,
 verified against the CA file), requests "/" and writes the start and end
-time, the status and the release the app reports, or the error. Like curl
-and browsers (RFC 9110, 9.2.2), a GET whose reused keep-alive connection
-the server closed before answering (Caddy closes idle connections when it
-reloads) is sent once more on a new connection; the record says so
-("retried"). Any other error, and a second failure, is a failed request. Stops when
+time, the status and the release the app reports, or the error. Nothing is
+sent again: any error, including a keep-alive connection the server closed,
+is a failed request. Stops when
 the stop file exists, after S seconds or N requests, whichever comes first.
 """
 
@@ -29,7 +27,6 @@ class Pinned(http.client.HTTPSConnection):
     def __init__(self, domain, address, context):
         super().__init__(domain, 443, context=context, timeout=15)
         self.address = address
-        self.reused = False
 
     def connect(self):
         sock = socket.create_connection((self.address, 443), self.timeout)
@@ -48,18 +45,8 @@ def worker(args, domain, address, context, out, lock, counter, deadline):
         start = time.time()
         record = {"domain": domain, "start": start}
         try:
-            try:
-                conn.request("GET", "/")
-                answer = conn.getresponse()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as error:
-                if not conn.reused:
-                    raise
-                record["retried"] = "%s: %s" % (type(error).__name__, error)
-                conn.close()
-                conn = Pinned(domain, address, context)
-                conn.request("GET", "/")
-                answer = conn.getresponse()
-            conn.reused = True
+            conn.request("GET", "/")
+            answer = conn.getresponse()
             body = answer.read()
             record["status"] = answer.status
             try:

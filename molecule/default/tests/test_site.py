@@ -25,8 +25,10 @@ def fixture_client(host):
 
 
 def live_slot(target):
-    # readlink without -f: the slot's name, not the release it leads to.
-    return target.check_output("readlink %s/slots/live", ROOT)
+    # readlink without -f: the live socket link names the slot's link.
+    link = target.check_output("readlink %s/slots/live.sock", ROOT)
+    assert link in ("blue.sock", "green.sock")
+    return link[:-len(".sock")]
 
 
 @pytest.mark.parametrize("name", ["debian12", "debian13"])
@@ -68,20 +70,27 @@ def test_each_slot_has_a_runtime_directory_of_its_own(target):
         assert value == "fastapi-hello-%s" % slot
 
 
-def test_caddy_proxies_to_the_live_slot_only(target):
+def test_caddy_dials_the_live_socket_link_which_leads_to_the_live_slot(target):
     caddyfile = target.file("/etc/caddy/Caddyfile").content_string
+    assert "reverse_proxy unix/%s/slots/live.sock " % ROOT in caddyfile
+    assert "/run/fastapi-hello-" not in caddyfile
     live = live_slot(target)
-    assert "reverse_proxy unix//run/fastapi-hello-%s/gunicorn.sock" % live in caddyfile
-    assert "fastapi-hello-%s/" % {"blue": "green", "green": "blue"}[live] not in caddyfile
+    assert target.file(ROOT + "/slots/live.sock").linked_to == "/run/fastapi-hello-%s/gunicorn.sock" % live
+    # What Caddy's user reaches through the link is the live slot's socket.
+    assert target.run("runuser -u caddy -- test -S %s/slots/live.sock", ROOT).rc == 0
 
 
 def test_the_deploy_log_says_who_deployed_what_when_and_how_it_ended(target):
     entries = [json.loads(line) for line in target.file(LOG).content_string.splitlines()]
     outcomes = [(entry["action"], entry["outcome"]) for entry in entries]
-    # The first start, ten deploys, two refused releases, the rollback.
-    assert outcomes.count(("deploy", "live")) == 10
+    # The first start, ten deploys, two refused releases, the rollback, the
+    # in-place deploy.
+    assert outcomes[0] == ("site", "live") and entries[0]["method"] == "first start"
+    assert outcomes.count(("deploy", "live")) == 11
     assert outcomes.count(("deploy", "failed")) == 2
-    assert outcomes[0] == ("site", "live") and outcomes[-1] == ("rollback", "live")
+    assert outcomes[-2:] == [("rollback", "live"), ("deploy", "live")]
+    assert entries[-1]["method"] == "in place"
+    assert {entry["method"] for entry in entries[1:-1] if entry["outcome"] == "live"} == {"blue/green"}
     for entry in entries:
         assert entry["user"] and entry["time"].endswith("Z") and entry["source"].startswith("path ")
         assert entry["app"] == "hello" and len(entry["release"]) == 12 and entry["slot"] in ("blue", "green")
