@@ -13,7 +13,7 @@ tarball=$(ls "$work"/dist/fastapi_ops-server-*.tar.gz)
 echo "galaxy: built $(basename "$tarball")"
 ansible-galaxy collection install --no-deps -p "$work/collections" "$tarball" >/dev/null
 test -f "$work/collections/ansible_collections/fastapi_ops/server/playbooks/preflight.yml"
-if tar -tzf "$tarball" | grep -E '(^|/)(molecule|collections|demo|\.venv|\.ansible|\.cache|\.pytest_cache|__pycache__|tests/lab)/' >/dev/null; then
+if tar -tzf "$tarball" | grep -E '(^|/)(molecule|collections|demo|bench|bench-results|\.venv|\.ansible|\.cache|\.pytest_cache|__pycache__|tests/lab)/' >/dev/null; then
   echo "galaxy: the tarball carries development files" >&2
   exit 1
 fi
