@@ -40,7 +40,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: App name to a list of Caddy dial addresses, e.g. C({"shop": ["unix//srv/fastapi/shop/slots/live.sock"]}).
+  description: "App name to a list of Caddy dial addresses, for example C(shop: [unix//srv/fastapi/shop/slots/live.sock])."
   type: dict
 """
 

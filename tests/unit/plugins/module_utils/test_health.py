@@ -21,13 +21,13 @@ def running(restarts="0"):
 def test_the_wait_ends_at_the_first_healthy_answer():
     clock = Clock()
     answers = iter([(False, "ConnectionRefusedError"), (False, "503 starting"), (True, "200 ok")])
-    result = wait_healthy(lambda: next(answers), 30, 1, lambda: running(), clock.time, clock.sleep)
+    result = wait_healthy(lambda: next(answers), 30, 1, running, clock.time, clock.sleep)
     assert result == {"healthy": True, "attempts": 3, "elapsed": 2.0, "last": "200 ok", "exited": ""}
 
 
 def test_an_instance_that_never_becomes_healthy_is_refused_after_the_timeout_with_its_last_answer():
     clock = Clock()
-    result = wait_healthy(lambda: (False, "503 unhealthy"), 10, 1, lambda: running(), clock.time, clock.sleep)
+    result = wait_healthy(lambda: (False, "503 unhealthy"), 10, 1, running, clock.time, clock.sleep)
     assert not result["healthy"]
     assert result["last"] == "503 unhealthy" and result["exited"] == ""
     assert 10 <= result["attempts"] <= 11 and result["elapsed"] <= 10
