@@ -1,0 +1,451 @@
+"""What `make bench` computes: load-tool parsing, medians and ratios, the
+Ansible configurations compared, and the JSON and Markdown it writes.
+
+bench.py does the running (containers, ansible-playbook, wrk, h2load); every
+number it reports goes through the functions here, which have unit tests in
+tests/unit/bench/.
+"""
+
+from __future__ import annotations
+
+import configparser
+import io
+import math
+import re
+
+# --- knobs -----------------------------------------------------------------
+
+PARTS = ("provisioning", "serving")
+
+DEFAULTS = {
+    "BENCH_PARTS": "provisioning,serving",
+    "BENCH_RUNS": "3",
+    "BENCH_COLD_RUNS": "2",
+    "BENCH_DURATION": "4",
+    "BENCH_CONCURRENCY": "16,64,256",
+    "BENCH_ENDPOINTS": "/,/items/42?q=x",
+    "BENCH_STACKS": "ours,gunicorn,uvicorn,nginx",
+    "BENCH_PROTOCOLS": "h1,h2",
+    "BENCH_H2_STREAMS": "8",
+    "BENCH_WRK_THREADS": "1",
+    "BENCH_ACCEPT_ENCODING": "gzip",
+    "BENCH_ANSIBLE_CONFIGS": "defaults,recommended",
+    "BENCH_VARIANTS": "",
+    "BENCH_TARGET_CPUS": "1",
+    "BENCH_CLIENT_CPUS": "0",
+    "BENCH_KEEP": "0",
+    "BENCH_DOCS": "auto",
+    "BENCH_OUT": "bench-results",
+}
+
+STACKS = ("ours", "gunicorn", "uvicorn", "nginx")
+PROTOCOLS = ("h1", "h2")
+# Stacks that speak HTTP/2 (over TLS): Gunicorn and Uvicorn speak HTTP/1.1 only.
+H2_STACKS = ("ours", "nginx")
+ANSIBLE_CONFIGS = ("defaults", "recommended")
+
+
+class KnobError(ValueError):
+    """A BENCH_* environment variable has a value the bench cannot use."""
+
+
+def _list(value):
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _positive_int(name, value, minimum=1):
+    try:
+        number = int(value)
+    except ValueError:
+        raise KnobError("%s must be a whole number, got %r" % (name, value)) from None
+    if number < minimum:
+        raise KnobError("%s must be at least %d, got %d" % (name, minimum, number))
+    return number
+
+
+def _choices(name, values, allowed):
+    unknown = [value for value in values if value not in allowed]
+    if unknown:
+        raise KnobError("%s: unknown %s (known: %s)" % (name, ", ".join(unknown), ", ".join(allowed)))
+    return values
+
+
+def parse_knobs(env):
+    """The bench's settings from ``env`` (os.environ), defaults filled in, checked."""
+    raw = {key: (env.get(key) if env.get(key) not in (None, "") else default) for key, default in DEFAULTS.items()}
+    runs = _positive_int("BENCH_RUNS", raw["BENCH_RUNS"])
+    knobs = {
+        "parts": _choices("BENCH_PARTS", _list(raw["BENCH_PARTS"]), PARTS),
+        "runs": runs,
+        "cold_runs": _positive_int("BENCH_COLD_RUNS", raw["BENCH_COLD_RUNS"]),
+        "duration": _positive_int("BENCH_DURATION", raw["BENCH_DURATION"]),
+        "concurrency": [_positive_int("BENCH_CONCURRENCY", c) for c in _list(raw["BENCH_CONCURRENCY"])],
+        "endpoints": _list(raw["BENCH_ENDPOINTS"]),
+        "stacks": _choices("BENCH_STACKS", _list(raw["BENCH_STACKS"]), STACKS),
+        "protocols": _choices("BENCH_PROTOCOLS", _list(raw["BENCH_PROTOCOLS"]), PROTOCOLS),
+        "h2_streams": _positive_int("BENCH_H2_STREAMS", raw["BENCH_H2_STREAMS"]),
+        "wrk_threads": _positive_int("BENCH_WRK_THREADS", raw["BENCH_WRK_THREADS"]),
+        "accept_encoding": raw["BENCH_ACCEPT_ENCODING"] if env.get("BENCH_ACCEPT_ENCODING") != "none" else "",
+        "ansible_configs": _choices("BENCH_ANSIBLE_CONFIGS", _list(raw["BENCH_ANSIBLE_CONFIGS"]), ANSIBLE_CONFIGS),
+        "variants": _list(raw["BENCH_VARIANTS"]),
+        "target_cpus": "" if raw["BENCH_TARGET_CPUS"] == "any" else raw["BENCH_TARGET_CPUS"],
+        "client_cpus": "" if raw["BENCH_CLIENT_CPUS"] == "any" else raw["BENCH_CLIENT_CPUS"],
+        "keep": raw["BENCH_KEEP"] == "1",
+        "docs": raw["BENCH_DOCS"],
+        "out": raw["BENCH_OUT"],
+    }
+    if not knobs["parts"]:
+        raise KnobError("BENCH_PARTS names no part (known: %s)" % ", ".join(PARTS))
+    if knobs["docs"] not in ("auto", "0", "1"):
+        raise KnobError("BENCH_DOCS must be auto, 0 or 1, got %r" % knobs["docs"])
+    for endpoint in knobs["endpoints"]:
+        if not endpoint.startswith("/"):
+            raise KnobError("BENCH_ENDPOINTS: %r does not start with /" % endpoint)
+    return knobs
+
+
+def is_default_run(env):
+    """True when every knob that changes what is measured, or how long, is at its default."""
+    measuring = [key for key in DEFAULTS if key not in ("BENCH_KEEP", "BENCH_DOCS", "BENCH_OUT", "BENCH_VARIANTS")]
+    return all(env.get(key) in (None, "", DEFAULTS[key]) for key in measuring)
+
+
+# --- statistics ------------------------------------------------------------
+
+
+def median(values):
+    """The median of a non-empty list of numbers (mean of the two middle ones when even)."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("median of no values")
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def percentile(values, fraction):
+    """Nearest-rank percentile (``fraction`` 0.5 for p50, 0.99 for p99) of a non-empty list."""
+    ordered = sorted(values)
+    if not ordered:
+        raise ValueError("percentile of no values")
+    if not 0 < fraction <= 1:
+        raise ValueError("fraction must be in (0, 1], got %r" % fraction)
+    rank = max(1, int(math.ceil(fraction * len(ordered))))
+    return ordered[rank - 1]
+
+
+def ratio(value, baseline):
+    """value / baseline, rounded to 3 places; None when either is missing or the baseline is 0."""
+    if value is None or baseline in (None, 0):
+        return None
+    return round(value / baseline, 3)
+
+
+# --- load tools ------------------------------------------------------------
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def duration_ms(text):
+    """wrk's '812.00us', '1.23ms', '2.01s' or '1.5m' in milliseconds."""
+    match = re.fullmatch(r"\s*([0-9.]+)\s*(us|ms|s|m)\s*", text)
+    if not match:
+        raise ValueError("not a wrk duration: %r" % text)
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_wrk(text):
+    """Requests/s, p50/p99 latency (ms), request and error counts from `wrk --latency` output."""
+    result = {"rps": None, "p50_ms": None, "p99_ms": None, "requests": None, "errors": 0}
+    match = re.search(r"^Requests/sec:\s*([0-9.]+)", text, re.M)
+    if match:
+        result["rps"] = float(match.group(1))
+    for name, key in (("50", "p50_ms"), ("99", "p99_ms")):
+        match = re.search(r"^\s*%s(?:\.0+)?%%\s+([0-9.]+(?:us|ms|s|m))\s*$" % name, text, re.M)
+        if match:
+            result[key] = duration_ms(match.group(1))
+    match = re.search(r"^\s*([0-9]+) requests in", text, re.M)
+    if match:
+        result["requests"] = int(match.group(1))
+    match = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    if match:
+        result["errors"] += sum(int(group) for group in match.groups())
+    match = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
+    if match:
+        result["errors"] += int(match.group(1))
+    if result["rps"] is None or result["p99_ms"] is None:
+        raise ValueError("no figures in wrk's output:\n%s" % text)
+    return result
+
+
+def parse_h2load(text, durations_us=None):
+    """Requests/s, protocol, counts and (from the per-request log) p50/p99 of an h2load run.
+
+    ``durations_us`` are the per-request durations of h2load's ``--log-file``
+    (third column, microseconds): h2load itself prints no percentiles.
+    """
+    result = {"rps": None, "p50_ms": None, "p99_ms": None, "requests": None, "errors": 0, "protocol": None}
+    match = re.search(r"finished in [0-9.]+\w*, ([0-9.]+) req/s", text)
+    if match:
+        result["rps"] = float(match.group(1))
+    match = re.search(r"Application protocol: (\S+)", text)
+    if match:
+        result["protocol"] = match.group(1)
+    match = re.search(r"requests: \d+ total, \d+ started, \d+ done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", text)
+    if match:
+        result["requests"] = int(match.group(1))
+        result["errors"] = int(match.group(2)) + int(match.group(3)) + int(match.group(4))
+    match = re.search(r"status codes: \d+ 2xx, \d+ 3xx, (\d+) 4xx, (\d+) 5xx", text)
+    if match:
+        result["errors"] += int(match.group(1)) + int(match.group(2))
+    if durations_us:
+        result["p50_ms"] = percentile(durations_us, 0.50) / 1000.0
+        result["p99_ms"] = percentile(durations_us, 0.99) / 1000.0
+    if result["rps"] is None:
+        raise ValueError("no figures in h2load's output:\n%s" % text)
+    return result
+
+
+def h2load_durations(log_text):
+    """The per-request durations (microseconds) of an h2load --log-file, 2xx and 3xx answers only."""
+    durations = []
+    for line in log_text.splitlines():
+        fields = line.split("\t")
+        if len(fields) >= 3 and fields[1].isdigit() and 200 <= int(fields[1]) < 400:
+            durations.append(int(fields[2]))
+    return durations
+
+
+def h2_shape(concurrency, streams):
+    """(connections, streams per connection) for ``concurrency`` concurrent HTTP/2 requests."""
+    streams = max(1, min(streams, concurrency))
+    return max(1, concurrency // streams), streams
+
+
+# --- CPU and memory ----------------------------------------------------------
+
+
+def cores_used(cpu_ns_before, cpu_ns_after, seconds):
+    """Average CPUs busy (1.0 = one core) from a cgroup's cpuacct.usage (ns) over ``seconds``."""
+    if cpu_ns_before is None or cpu_ns_after is None or seconds <= 0:
+        return None
+    return round((cpu_ns_after - cpu_ns_before) / 1e9 / seconds, 3)
+
+
+def cpu_ms_per_request(cores, rps):
+    """CPU milliseconds the server side spent per request: cores busy / requests per second."""
+    if cores is None or not rps:
+        return None
+    return round(cores * 1000.0 / rps, 3)
+
+
+def rss_kb(status_text):
+    """VmRSS (kB) from a /proc/PID/status text, or None for a kernel thread or gone process."""
+    match = re.search(r"^VmRSS:\s+(\d+) kB", status_text, re.M)
+    return int(match.group(1)) if match else None
+
+
+def parse_memory_probe(text):
+    """{role: [rss_mb, ...]} from the target's memory probe (lines 'ROLE PID RSS_KB')."""
+    memory = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[2].isdigit():
+            memory.setdefault(fields[0], []).append(round(int(fields[2]) / 1024.0, 1))
+    return memory
+
+
+# --- Ansible configurations ------------------------------------------------
+
+# The speed settings the example project recommends, as the bench reads them
+# from examples/site/ansible.cfg; paths are moved into the bench's state.
+SPEED_SETTINGS = {
+    "defaults": ("forks", "gathering", "fact_caching", "fact_caching_connection", "fact_caching_timeout", "interpreter_python"),
+    "ssh_connection": ("pipelining", "ssh_args"),
+}
+
+
+def ansible_cfg(name, example_text, collections_path, state_dir):
+    """The text of the ansible.cfg the bench runs with, for configuration ``name``.
+
+    ``defaults``: Ansible's own defaults (nothing set but where the collection
+    is and where SSH keeps its connection sockets). ``recommended``: the speed
+    settings of the example project's ansible.cfg, with the fact cache moved
+    into the bench's state directory.
+    """
+    if name not in ANSIBLE_CONFIGS:
+        raise ValueError("unknown Ansible configuration %r" % name)
+    sections = {"defaults": {"collections_path": collections_path, "retry_files_enabled": "false"},
+                "ssh_connection": {"control_path_dir": "%s/cp-%s" % (state_dir, name)}}
+    if name == "recommended":
+        example = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=("#", ";"))
+        example.read_string(example_text)
+        for section, keys in SPEED_SETTINGS.items():
+            for key in keys:
+                if example.has_option(section, key):
+                    sections[section][key] = example.get(section, key)
+        if "fact_caching_connection" in sections["defaults"]:
+            sections["defaults"]["fact_caching_connection"] = "%s/facts-%s" % (state_dir, name)
+    out = io.StringIO()
+    out.write("# Written by bench/bench.py: Ansible configuration %r.\n" % name)
+    for section, values in sections.items():
+        out.write("[%s]\n" % section)
+        for key, value in values.items():
+            out.write("%s = %s\n" % (key, value))
+    return out.getvalue()
+
+
+# --- figures -----------------------------------------------------------------
+
+
+def figure(runs, baseline=None, key=None):
+    """A figure: its runs, their median and the ratio of the median to ``baseline``'s median.
+
+    ``runs`` is a list of numbers, or of mappings from which ``key`` is taken;
+    ``baseline`` is another figure (or None).
+    """
+    values = [run[key] if key else run for run in runs]
+    values = [value for value in values if value is not None]
+    result = {"runs": values, "median": round(median(values), 3) if values else None}
+    result["ratio"] = ratio(result["median"], baseline["median"]) if baseline else None
+    return result
+
+
+def serving_rows(cells, stacks):
+    """One row per serving cell, with medians and the ratios our targets are about.
+
+    ``cells`` maps (stack, protocol, endpoint, concurrency) to a list of runs
+    (dicts with rps, p50_ms, p99_ms, errors, server_cores, client_cores).
+    Ratios: requests/s against the ceiling (plain Gunicorn, HTTP/1.1, same
+    endpoint and concurrency) and against nginx (same protocol, endpoint and
+    concurrency).
+    """
+    medians = {}
+    for key, runs in cells.items():
+        medians[key] = {field: figure(runs, key=field) for field in ("rps", "p50_ms", "p99_ms", "server_cores", "client_cores")}
+        medians[key]["errors"] = sum(run.get("errors") or 0 for run in runs)
+        medians[key]["cpu_ms_per_request"] = cpu_ms_per_request(medians[key]["server_cores"]["median"], medians[key]["rps"]["median"])
+    rows = []
+    order = {stack: index for index, stack in enumerate(stacks)}
+    for key in sorted(medians, key=lambda k: (k[1], k[2], k[3], order.get(k[0], 99), k[0])):
+        stack, protocol, endpoint, concurrency = key
+        row = {"stack": stack, "protocol": protocol, "endpoint": endpoint, "concurrency": concurrency}
+        row.update(medians[key])
+        ceiling = medians.get(("gunicorn", "h1", endpoint, concurrency))
+        nginx = medians.get(("nginx", protocol, endpoint, concurrency))
+        row["rps_vs_ceiling"] = ratio(row["rps"]["median"], ceiling["rps"]["median"]) if ceiling else None
+        row["rps_vs_nginx"] = ratio(row["rps"]["median"], nginx["rps"]["median"]) if nginx else None
+        row["p99_vs_nginx"] = ratio(row["p99_ms"]["median"], nginx["p99_ms"]["median"]) if nginx else None
+        rows.append(row)
+    return rows
+
+
+# --- Markdown ----------------------------------------------------------------
+
+STACK_NAMES = {
+    "ours": "ours: Caddy HTTPS -> socket -> Gunicorn",
+    "gunicorn": "plain Gunicorn, TCP, no TLS (ceiling)",
+    "uvicorn": "one Uvicorn process, TCP, no TLS",
+    "nginx": "nginx HTTPS -> same socket -> same Gunicorn",
+}
+
+
+def _num(value, places=0):
+    if value is None:
+        return "-"
+    if places == 0:
+        return "{:,.0f}".format(value)
+    return "{:,.{p}f}".format(value, p=places)
+
+
+def _x(value):
+    return "-" if value is None else "%.2fx" % value
+
+
+def _runs(values, places=0):
+    return " / ".join(_num(value, places) for value in values) if values else "-"
+
+
+def serving_table(rows):
+    lines = [
+        "| stack | proto | endpoint | conc. | req/s (median) | runs | p50 ms | p99 ms | vs ceiling | vs nginx (req/s, p99)"
+        " | server / client CPUs | server CPU ms per request | errors |",
+        "| --- | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append("| %s | %s | `%s` | %d | %s | %s | %s | %s | %s | %s | %s / %s | %s | %d |" % (
+            STACK_NAMES.get(row["stack"], row["stack"]), "HTTP/2" if row["protocol"] == "h2" else "HTTP/1.1",
+            row["endpoint"], row["concurrency"], _num(row["rps"]["median"]), _runs(row["rps"]["runs"]),
+            _num(row["p50_ms"]["median"], 2), _num(row["p99_ms"]["median"], 2), _x(row["rps_vs_ceiling"]),
+            "-" if row["rps_vs_nginx"] is None else "%s, %s" % (_x(row["rps_vs_nginx"]), _x(row["p99_vs_nginx"])),
+            _num(row["server_cores"]["median"], 2), _num(row["client_cores"]["median"], 2),
+            _num(row.get("cpu_ms_per_request"), 3), row["errors"]))
+    return "\n".join(lines)
+
+
+def figures_table(figures, unit, places=1):
+    """A table of named figures: {label: {runs, median, ratio, baseline}}."""
+    lines = ["| what | median (%s) | runs | ratio | baseline |" % unit, "| --- | ---: | --- | ---: | --- |"]
+    for label, fig in figures.items():
+        lines.append("| %s | %s | %s | %s | %s |" % (
+            label, _num(fig["median"], places), _runs(fig["runs"], places), _x(fig.get("ratio")), fig.get("baseline") or "-"))
+    return "\n".join(lines)
+
+
+def markdown(results):
+    """The Markdown report of one bench run (bench-results/*.md and the body of docs/benchmarks.md)."""
+    out = []
+    machine = results.get("machine", {})
+    knobs = ", ".join("%s=%s" % item for item in sorted(results.get("env", {}).items()))
+    out.append("Measured %s, in %s, %s." % (
+        results.get("finished", "?"), _duration_text(results.get("seconds")),
+        "with every knob at its default" if results.get("default_run") else "with " + (knobs or "no knob set")))
+    out.append("")
+    out.append("## Machine")
+    out.append("")
+    out.append("| what | value |")
+    out.append("| --- | --- |")
+    for key, value in machine.items():
+        out.append("| %s | %s |" % (key, value))
+    serving = results.get("serving")
+    if serving:
+        out.append("")
+        out.append("## Serving")
+        out.append("")
+        out.append(serving.get("setup", ""))
+        out.append("")
+        out.append(serving_table(serving["rows"]))
+        if serving.get("memory"):
+            out.append("")
+            out.append("### Memory (RSS after the load)")
+            out.append("")
+            out.append(figures_table(serving["memory"], "MB"))
+        for variant in serving.get("variants", []):
+            out.append("")
+            out.append("### Variant `%s`" % variant["name"])
+            out.append("")
+            out.append(variant.get("description", ""))
+            out.append("")
+            out.append(serving_table(variant["rows"]))
+    provisioning = results.get("provisioning")
+    if provisioning:
+        out.append("")
+        out.append("## Provisioning")
+        out.append("")
+        out.append(provisioning.get("setup", ""))
+        out.append("")
+        out.append(figures_table(provisioning["figures"], "s"))
+    if results.get("notes"):
+        out.append("")
+        out.append("## Notes")
+        out.append("")
+        out.extend("- %s" % note for note in results["notes"])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _duration_text(seconds):
+    if seconds is None:
+        return "?"
+    seconds = int(round(seconds))
+    return "%d min %02d s" % (seconds // 60, seconds % 60) if seconds >= 60 else "%d s" % seconds

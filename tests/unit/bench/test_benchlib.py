@@ -1,0 +1,267 @@
+"""What `make bench` computes (bench/benchlib.py): parsing of wrk and h2load,
+medians, percentiles and ratios, the Ansible configurations it compares, and
+the tables it writes."""
+
+import configparser
+import os
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+
+import benchlib  # noqa: E402  (bench/ is not a package)
+
+WRK = """Running 4s test @ https://app.example.test:443/
+  1 threads and 64 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    21.02ms    9.20ms 101.43ms   80.11%
+    Req/Sec     3.05k   211.66     3.41k    70.00%
+  Latency Distribution
+     50%   19.65ms
+     75%   24.80ms
+     90%   30.27ms
+     99%  812.00us
+  12158 requests in 4.00s, 3.52MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:   3039.12
+Transfer/sec:    900.12KB
+"""
+
+H2LOAD = """TLS Protocol: TLSv1.3
+Application protocol: h2
+finished in 4.00s, 1212.50 req/s, 94.06KB/s
+requests: 4850 total, 4866 started, 4850 done, 4848 succeeded, 2 failed, 0 errored, 1 timeout
+status codes: 4848 2xx, 0 3xx, 0 4xx, 3 5xx
+"""
+
+
+def test_knobs_default_to_the_documented_run():
+    knobs = benchlib.parse_knobs({})
+    assert knobs["parts"] == ["provisioning", "serving"]
+    assert knobs["runs"] == 3 and knobs["cold_runs"] == 2
+    assert knobs["concurrency"] == [16, 64, 256]
+    assert knobs["endpoints"] == ["/", "/items/42?q=x"]
+    assert knobs["stacks"] == ["ours", "gunicorn", "uvicorn", "nginx"]
+    assert knobs["target_cpus"] == "1" and knobs["client_cpus"] == "0"
+    assert knobs["accept_encoding"] == "gzip"
+    assert benchlib.is_default_run({})
+
+
+def test_knobs_are_read_and_checked():
+    knobs = benchlib.parse_knobs({"BENCH_PARTS": "serving", "BENCH_RUNS": "1", "BENCH_CONCURRENCY": "8, 32",
+                                  "BENCH_TARGET_CPUS": "any", "BENCH_ACCEPT_ENCODING": "none", "BENCH_COLD_RUNS": "1"})
+    assert knobs["parts"] == ["serving"] and knobs["runs"] == 1 and knobs["cold_runs"] == 1
+    assert knobs["concurrency"] == [8, 32]
+    assert knobs["target_cpus"] == "" and knobs["accept_encoding"] == ""
+    assert not benchlib.is_default_run({"BENCH_RUNS": "1"})
+    assert benchlib.is_default_run({"BENCH_KEEP": "1", "BENCH_DOCS": "0", "BENCH_RUNS": ""})
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"BENCH_PARTS": "serving,speed"}, "unknown speed"),
+    ({"BENCH_RUNS": "0"}, "at least 1"),
+    ({"BENCH_DURATION": "ten"}, "whole number"),
+    ({"BENCH_STACKS": "ours,apache"}, "unknown apache"),
+    ({"BENCH_ENDPOINTS": "items"}, "does not start with /"),
+    ({"BENCH_DOCS": "yes"}, "auto, 0 or 1"),
+    ({"BENCH_PARTS": ","}, "names no part"),
+])
+def test_wrong_knobs_are_refused_with_the_reason(env, message):
+    with pytest.raises(benchlib.KnobError, match=message):
+        benchlib.parse_knobs(env)
+
+
+def test_median_of_odd_and_even_counts():
+    assert benchlib.median([3, 1, 2]) == 2
+    assert benchlib.median([4, 1, 3, 2]) == 2.5
+    assert benchlib.median([7.5]) == 7.5
+    with pytest.raises(ValueError):
+        benchlib.median([])
+
+
+def test_nearest_rank_percentile():
+    values = list(range(1, 101))
+    assert benchlib.percentile(values, 0.5) == 50
+    assert benchlib.percentile(values, 0.99) == 99
+    assert benchlib.percentile([5, 1, 3], 0.99) == 5
+    assert benchlib.percentile([5], 0.5) == 5
+    with pytest.raises(ValueError):
+        benchlib.percentile([1], 0)
+
+
+def test_ratio_rounds_and_refuses_a_missing_baseline():
+    assert benchlib.ratio(900, 1000) == 0.9
+    assert benchlib.ratio(1, 3) == 0.333
+    assert benchlib.ratio(1, 0) is None
+    assert benchlib.ratio(None, 1) is None
+
+
+@pytest.mark.parametrize("text, ms", [("812.00us", 0.812), ("1.23ms", 1.23), ("2.01s", 2010.0), ("1.5m", 90000.0)])
+def test_wrk_durations_in_milliseconds(text, ms):
+    assert benchlib.duration_ms(text) == pytest.approx(ms)
+
+
+def test_wrk_output_gives_rate_percentiles_and_errors():
+    result = benchlib.parse_wrk(WRK)
+    assert result["rps"] == 3039.12
+    assert result["p50_ms"] == pytest.approx(19.65)
+    assert result["p99_ms"] == pytest.approx(0.812)
+    assert result["requests"] == 12158
+    assert result["errors"] == 2 + 1 + 4
+
+
+def test_wrk_output_without_figures_is_an_error():
+    with pytest.raises(ValueError, match="no figures"):
+        benchlib.parse_wrk("unable to connect to app.example.test:443 Connection refused\n")
+
+
+def test_h2load_log_and_output_give_rate_protocol_percentiles_and_errors():
+    log = "\n".join("1795849516191798\t%d\t%d" % (status, us) for status, us in
+                    [(200, 1000)] * 98 + [(200, 50000), (200, 90000), (502, 999999)])
+    durations = benchlib.h2load_durations(log + "\nnot a line\n")
+    assert len(durations) == 100
+    result = benchlib.parse_h2load(H2LOAD, durations)
+    assert result["rps"] == 1212.5
+    assert result["protocol"] == "h2"
+    assert result["p50_ms"] == 1.0
+    assert result["p99_ms"] == 50.0
+    assert result["requests"] == 4848
+    assert result["errors"] == 2 + 0 + 1 + 3
+
+
+def test_h2_shape_spreads_the_concurrency_over_connections():
+    assert benchlib.h2_shape(64, 8) == (8, 8)
+    assert benchlib.h2_shape(16, 8) == (2, 8)
+    assert benchlib.h2_shape(4, 8) == (1, 4)
+    assert benchlib.h2_shape(256, 8) == (32, 8)
+
+
+def test_cpu_figures():
+    assert benchlib.cores_used(1_000_000_000, 3_000_000_000, 2.0) == 1.0
+    assert benchlib.cores_used(None, 5, 1.0) is None
+    assert benchlib.cpu_ms_per_request(0.9, 3000) == 0.3
+    assert benchlib.cpu_ms_per_request(None, 3000) is None
+    assert benchlib.cpu_ms_per_request(0.9, 0) is None
+
+
+def test_memory_probe_lines_become_megabytes_per_role():
+    assert benchlib.rss_kb("Name:\tcaddy\nVmRSS:\t   51200 kB\n") == 51200
+    assert benchlib.rss_kb("Name:\tkthreadd\n") is None
+    memory = benchlib.parse_memory_probe("gunicorn_master 10 28672\ngunicorn_worker 11 51200\ngunicorn_worker 12 50176\n"
+                                         "caddy 20 51814\nuvicorn 30 \n")
+    assert memory == {"gunicorn_master": [28.0], "gunicorn_worker": [50.0, 49.0], "caddy": [50.6]}
+
+
+EXAMPLE_CFG = """[defaults]
+inventory = inventory.yml
+interpreter_python = auto_silent
+collections_path = ./collections
+gathering = smart
+fact_caching = jsonfile
+fact_caching_connection = ~/.cache/fastapi-ops/facts
+fact_caching_timeout = 7200
+forks = 20
+
+[ssh_connection]
+pipelining = true
+ssh_args = -C -o ControlMaster=auto -o ControlPersist=10m
+"""
+
+
+def _cfg(text):
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read_string(text)
+    return parser
+
+
+def test_recommended_configuration_takes_the_example_speed_settings():
+    cfg = _cfg(benchlib.ansible_cfg("recommended", EXAMPLE_CFG, "/repo/collections", "/state"))
+    assert cfg.get("ssh_connection", "pipelining") == "true"
+    assert cfg.get("ssh_connection", "ssh_args") == "-C -o ControlMaster=auto -o ControlPersist=10m"
+    assert cfg.get("ssh_connection", "control_path_dir") == "/state/cp-recommended"
+    assert cfg.get("defaults", "forks") == "20"
+    assert cfg.get("defaults", "gathering") == "smart"
+    assert cfg.get("defaults", "fact_caching_connection") == "/state/facts-recommended"
+    assert cfg.get("defaults", "collections_path") == "/repo/collections"
+    assert not cfg.has_option("defaults", "inventory")
+
+
+def test_defaults_configuration_sets_no_speed_setting():
+    cfg = _cfg(benchlib.ansible_cfg("defaults", EXAMPLE_CFG, "/repo/collections", "/state"))
+    for section, keys in benchlib.SPEED_SETTINGS.items():
+        for key in keys:
+            assert not cfg.has_option(section, key), key
+    assert cfg.get("ssh_connection", "control_path_dir") == "/state/cp-defaults"
+
+
+def test_the_example_project_has_every_speed_setting():
+    with open(os.path.join(ROOT, "examples", "site", "ansible.cfg")) as handle:
+        cfg = _cfg(handle.read())
+    for section, keys in benchlib.SPEED_SETTINGS.items():
+        for key in keys:
+            assert cfg.has_option(section, key), key
+    assert "ControlPersist" in cfg.get("ssh_connection", "ssh_args")
+
+
+def test_unknown_configuration_is_refused():
+    with pytest.raises(ValueError):
+        benchlib.ansible_cfg("fastest", EXAMPLE_CFG, "/c", "/s")
+
+
+def test_figure_has_runs_median_and_ratio_to_its_baseline():
+    floor = benchlib.figure([20.0, 22.0, 21.0])
+    cold = benchlib.figure([84.0, 80.0, 90.0], floor)
+    assert floor == {"runs": [20.0, 22.0, 21.0], "median": 21.0, "ratio": None}
+    assert cold["median"] == 84.0 and cold["ratio"] == 4.0
+    runs = [{"rps": 10.0}, {"rps": None}, {"rps": 30.0}]
+    assert benchlib.figure(runs, key="rps") == {"runs": [10.0, 30.0], "median": 20.0, "ratio": None}
+
+
+def _run(rps, p99, cores=0.9):
+    return {"rps": rps, "p50_ms": p99 / 3, "p99_ms": p99, "server_cores": cores, "client_cores": 0.1, "errors": 0}
+
+
+def test_serving_rows_compare_with_the_ceiling_and_with_nginx():
+    cells = {
+        ("ours", "h1", "/", 16): [_run(900, 30), _run(950, 32), _run(1000, 28)],
+        ("nginx", "h1", "/", 16): [_run(1000, 30)] * 3,
+        ("gunicorn", "h1", "/", 16): [_run(3000, 10)] * 3,
+        ("ours", "h2", "/", 16): [_run(800, 40)] * 3,
+        ("nginx", "h2", "/", 16): [_run(1000, 20)] * 3,
+    }
+    rows = benchlib.serving_rows(cells, ["ours", "gunicorn", "uvicorn", "nginx"])
+    assert [(r["stack"], r["protocol"]) for r in rows] == [("ours", "h1"), ("gunicorn", "h1"), ("nginx", "h1"), ("ours", "h2"), ("nginx", "h2")]
+    ours = rows[0]
+    assert ours["rps"]["median"] == 950 and ours["rps"]["runs"] == [900, 950, 1000]
+    assert ours["rps_vs_ceiling"] == 0.317
+    assert ours["rps_vs_nginx"] == 0.95 and ours["p99_vs_nginx"] == round(30 / 30, 3)
+    assert ours["cpu_ms_per_request"] == round(0.9 * 1000 / 950, 3)
+    h2 = rows[3]
+    assert h2["rps_vs_nginx"] == 0.8 and h2["p99_vs_nginx"] == 2.0
+    assert h2["rps_vs_ceiling"] == round(800 / 3000, 3)
+
+
+def test_markdown_report_has_the_machine_the_tables_and_the_notes():
+    cells = {("ours", "h1", "/", 16): [_run(900, 30)], ("nginx", "h1", "/", 16): [_run(1000, 30)]}
+    results = {
+        "finished": "2025-01-01 00:00 UTC", "seconds": 1234, "default_run": True,
+        "machine": {"CPU": "Test CPU", "cores": "2"},
+        "serving": {"setup": "How.", "rows": benchlib.serving_rows(cells, list(benchlib.STACKS)),
+                    "memory": {"ours: Caddy": {"runs": [50.0], "median": 50.0, "ratio": 3.1, "baseline": "nginx"}},
+                    "variants": []},
+        "provisioning": {"setup": "Runs.", "figures": {"cold": {"runs": [80.0, 90.0], "median": 85.0, "ratio": 4.25, "baseline": "floor"}}},
+        "notes": ["Load average 0.1."],
+    }
+    text = benchlib.markdown(results)
+    assert "in 20 min 34 s, with every knob at its default" in text
+    assert "| CPU | Test CPU |" in text
+    assert "| ours: Caddy HTTPS -> socket -> Gunicorn | HTTP/1.1 | `/` | 16 | 900 | 900 |" in text
+    assert "0.90x, 1.00x" in text
+    assert "| cold | 85.0 | 80.0 / 90.0 | 4.25x | floor |" in text
+    assert "- Load average 0.1." in text
+    results["default_run"] = False
+    results["env"] = {"BENCH_RUNS": "1"}
+    assert "with BENCH_RUNS=1." in benchlib.markdown(results)
