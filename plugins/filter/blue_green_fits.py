@@ -68,17 +68,20 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.fastapi_ops.server.plugins.module_utils.worker_sizing import SizingError, effective_memory_mb
+from ansible_collections.fastapi_ops.server.plugins.module_utils.worker_sizing import SizingError, as_number, effective_memory_mb
 
 
 def blue_green_fits(apps, workers, machine, worker_memory_mb=256, master_memory_mb=96, reserve_mb=512, memory_total_mb=0):
     if not isinstance(apps, list) or not isinstance(workers, dict) or not isinstance(machine, dict):
         raise AnsibleFilterError("blue_green_fits expects the apps list, the workers by name and the machine facts")
     try:
-        memory = memory_total_mb or effective_memory_mb(machine.get("memory_total_mb"), machine.get("memory_limit_mb"))
+        # Overrides may come as strings (-e gunicorn_memory_total_mb=1000).
+        memory = (as_number(memory_total_mb, "gunicorn_memory_total_mb", 0)
+                  or effective_memory_mb(machine.get("memory_total_mb"), machine.get("memory_limit_mb")))
+        reserve_mb = as_number(reserve_mb, "gunicorn_reserve_memory_mb", 0)
+        available = memory - reserve_mb
     except SizingError as error:
         raise AnsibleFilterError(str(error))
-    available = memory - reserve_mb
     budgets = {}
     for app in apps:
         if not isinstance(app, dict) or app.get("name") not in workers:

@@ -18,7 +18,8 @@ class SizingError(ValueError):
     """The apps' memory budget does not fit on the machine."""
 
 
-def _number(value, what, minimum=0, allow_float=False):
+def as_number(value, what, minimum=0, allow_float=False):
+    """``value`` as a number (a string of digits too, as -e passes it), at least ``minimum``."""
     kinds = (int, float) if allow_float else (int,)
     if isinstance(value, bool) or not isinstance(value, kinds):
         if isinstance(value, str) and value.strip().isdigit():
@@ -32,9 +33,9 @@ def _number(value, what, minimum=0, allow_float=False):
 
 def effective_cpus(cpu_count, cpu_quota=None):
     """CPUs the apps may use: the cgroup quota (in CPUs) when it is lower than the count."""
-    cpus = _number(cpu_count, "cpu_count", 1)
+    cpus = as_number(cpu_count, "cpu_count", 1)
     if cpu_quota is not None:
-        quota = _number(cpu_quota, "cpu_quota", 0, allow_float=True)
+        quota = as_number(cpu_quota, "cpu_quota", 0, allow_float=True)
         if quota > 0:
             cpus = min(cpus, quota)
     return cpus
@@ -42,9 +43,9 @@ def effective_cpus(cpu_count, cpu_quota=None):
 
 def effective_memory_mb(memory_total_mb, memory_limit_mb=None):
     """Memory the apps may use: MemTotal or the cgroup memory limit, whichever is lower."""
-    memory = _number(memory_total_mb, "memory_total_mb", 1)
+    memory = as_number(memory_total_mb, "memory_total_mb", 1)
     if memory_limit_mb is not None:
-        memory = min(memory, _number(memory_limit_mb, "memory_limit_mb", 1))
+        memory = min(memory, as_number(memory_limit_mb, "memory_limit_mb", 1))
     return memory
 
 
@@ -68,7 +69,7 @@ def plan_workers(requests, cpus, memory_mb, reserve_mb):
     is lower. Raises SizingError, with the arithmetic, when the explicit
     budgets do not fit or an app would get no worker at all.
     """
-    reserve_mb = _number(reserve_mb, "reserve_mb", 0)
+    reserve_mb = as_number(reserve_mb, "reserve_mb", 0)
     available = memory_mb - reserve_mb
     machine = "%s MB memory - %s MB reserve = %s MB for apps" % (_fmt(memory_mb), reserve_mb, _fmt(available))
     explicit, automatic = [], []
@@ -76,9 +77,9 @@ def plan_workers(requests, cpus, memory_mb, reserve_mb):
         name = request["name"]
         where = "app %s" % name
         workers = request.get("workers")
-        workers = 0 if workers is None else _number(workers, "%s: workers" % where, 0)
-        worker_mb = _number(request.get("worker_memory_mb"), "%s: worker_memory_mb" % where, 1)
-        master_mb = _number(request.get("master_memory_mb"), "%s: master_memory_mb" % where, 0)
+        workers = 0 if workers is None else as_number(workers, "%s: workers" % where, 0)
+        worker_mb = as_number(request.get("worker_memory_mb"), "%s: worker_memory_mb" % where, 1)
+        master_mb = as_number(request.get("master_memory_mb"), "%s: master_memory_mb" % where, 0)
         entry = (name, workers, worker_mb, master_mb)
         (explicit if workers else automatic).append(entry)
 

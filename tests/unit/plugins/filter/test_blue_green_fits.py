@@ -47,3 +47,12 @@ def test_the_cgroup_limit_and_the_override_count_like_the_worker_sizing():
 def test_an_app_without_a_worker_count_is_refused():
     with pytest.raises(AnsibleFilterError, match="no worker count"):
         fits([app("shop")], {}, MACHINE)
+
+
+def test_overrides_given_as_strings_on_the_command_line_count_as_numbers():
+    # ansible-playbook -e gunicorn_memory_total_mb=1000: 1000 - 512 = 488 MB holds 320 MB once, not twice.
+    small = app("hello", worker_memory_mb=128, master_memory_mb=64)
+    assert fits([small], {"hello": 2}, MACHINE, memory_total_mb="1000")["hello"]["fits"] is False
+    assert fits([small], {"hello": 2}, MACHINE, memory_total_mb="1000", reserve_mb="100")["hello"]["fits"] is True
+    with pytest.raises(AnsibleFilterError, match="gunicorn_memory_total_mb must be a number, got 'lots'"):
+        fits([small], {"hello": 2}, MACHINE, memory_total_mb="lots")

@@ -125,3 +125,9 @@ def test_bad_input_is_refused(apps, machine):
 
 def test_cpu_workers():
     assert [cpu_workers(c) for c in (0.2, 1, 1.9, 2, 16)] == [3, 3, 3, 5, 33]
+
+
+def test_overrides_given_as_strings_on_the_command_line_count_as_numbers():
+    assert worker_count([app()], BIG, cpu_count="1", memory_total_mb="1536") == worker_count([app()], BIG, cpu_count=1, memory_total_mb=1536)
+    with pytest.raises(AnsibleFilterError, match="gunicorn_cpu_count must be a number"):
+        worker_count([app()], BIG, cpu_count="two")
