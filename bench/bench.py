@@ -93,7 +93,6 @@ class Bench:
         self.services = None
         self.target_ip = None
         self.workers = None
-        self.deploys = 0
         os.makedirs(self.logs, exist_ok=True)
 
     # --- sandbox ---------------------------------------------------------
@@ -282,13 +281,6 @@ class Bench:
                 warm_changed.append(recap.get("changed"))
                 self.close_ssh()
                 noop[name].append(self.playbook(["bench/noop.yml"], name, "noop %s %d" % (name, number))[0])
-        deploy = []
-        for number in range(1, knobs["runs"] + 1):
-            source = self.release_copy(number)
-            self.close_ssh()
-            deploy.append(self.playbook(["fastapi_ops.server.deploy", "-e", "bench_hello_source=" + source], "recommended",
-                                        "deploy %d" % number)[0])
-        self.check_https()
         floor_fig = benchlib.figure(floor)
         floor_fig["baseline"] = None
         figures["floor: the same installs by plain shell (bench/floor.sh), fresh container"] = floor_fig
@@ -308,9 +300,7 @@ class Bench:
                 fig = benchlib.figure(warm[name], benchlib.figure(warm[base_config]))
                 fig["baseline"] = "warm re-run (%s)" % base_config
                 figures["warm re-run, %s vs %s settings" % (name, base_config)] = fig
-        deploy_fig = benchlib.figure(deploy, benchlib.figure(noop.get("recommended") or noop[base_config]))
-        deploy_fig["baseline"] = "no-op play"
-        figures["code-only deploy (`deploy.yml`, one changed file)"] = deploy_fig
+        figures.update(self.deploys(benchlib.figure(noop.get("recommended") or noop[base_config])))
         self.results["provisioning"] = {
             "setup": ("Each run is one `ansible-playbook` from the controller (this host) to the target container over SSH "
                       "(user `%s` with sudo, address on the bench network). Cold runs start from a fresh container of the "
@@ -322,14 +312,52 @@ class Bench:
             "figures": figures,
         }
 
-    def release_copy(self, number):
+    def deploys(self, noop_fig):
+        """Code-only deploys (deploy.yml), with the defaults and with each of BENCH_DEPLOY_VARIANTS."""
+        knobs = self.knobs
+        figures = {}
+        deploy_fig = None
+        for variant in [None] + knobs["deploy_variants"]:
+            path = variant if variant is None or os.path.isabs(variant) else os.path.join(REPO, variant)
+            name = os.path.splitext(os.path.basename(path))[0] if path else "default"
+            times = []
+            for number in range(1, knobs["runs"] + 1):
+                source = self.release_copy("%s-%d" % (name, number))
+                self.close_ssh()
+                extra = ["-e", "@" + path] if path else []
+                times.append(self.playbook(["fastapi_ops.server.deploy", "-e", "bench_hello_source=" + source] + extra, "recommended",
+                                           "deploy %s %d" % (name, number))[0])
+            if path is None:
+                deploy_fig = benchlib.figure(times, noop_fig)
+                deploy_fig["baseline"] = "no-op play (recommended)"
+                figures["code-only deploy (`deploy.yml`, one changed file)"] = deploy_fig
+            else:
+                fig = benchlib.figure(times, deploy_fig)
+                fig["baseline"] = "code-only deploy"
+                figures["code-only deploy, variant `%s`: %s" % (name, variant_description(path, "deploy.yml"))] = fig
+        self.check_https()
+        return figures
+
+    def deploys_only(self):
+        """The `deploys` part alone, on the running (or a newly deployed) target."""
+        self.ensure_deployed()
+        noop = [self.playbook(["bench/noop.yml"], "recommended", "noop recommended %d" % number)[0] for number in range(1, self.knobs["runs"] + 1)]
+        noop_fig = benchlib.figure(noop)
+        noop_fig["baseline"] = None
+        figures = {"Ansible's fixed cost: no-op play with facts (recommended)": noop_fig}
+        figures.update(self.deploys(noop_fig))
+        self.results["provisioning"] = {
+            "setup": "Code-only deploys over SSH with the recommended settings (`examples/site/ansible.cfg`), each one a new release.",
+            "figures": figures,
+        }
+
+    def release_copy(self, label):
         """examples/hello with one changed file (main.py), a new release each time."""
-        self.deploys += 1
-        dest = os.path.join(self.state, "releases", "hello-%d" % number)
+        dest = os.path.join(self.state, "releases", "hello-%s" % label)
         shutil.rmtree(dest, ignore_errors=True)
         shutil.copytree(os.path.join(REPO, "examples", APP), dest)
         with open(os.path.join(dest, "main.py"), "a") as handle:
-            handle.write("\n# bench deploy %s-%d\n" % (self.stamp, number))
+            handle.write("\n# bench deploy %s-%s\n" % (self.stamp, label))
         return dest
 
     def floor(self, number):
@@ -482,9 +510,9 @@ class Bench:
             stacks = [stack for stack in ("ours", "nginx") if stack in knobs["stacks"]]
             variant_cells, variant_memory = self.measure(stacks, name)
             rows = benchlib.serving_rows(variant_cells, stacks)
+            defaults = {(r["stack"], r["protocol"], r["endpoint"], r["concurrency"]): r for r in self.results["serving"]["rows"]}
             for row in rows:
-                before = cells.get((row["stack"], row["protocol"], row["endpoint"], row["concurrency"]))
-                row["rps_vs_default"] = benchlib.ratio(row["rps"]["median"], benchlib.figure(before, key="rps")["median"]) if before else None
+                benchlib.compare_with_default(row, defaults.get((row["stack"], row["protocol"], row["endpoint"], row["concurrency"])))
             self.results["serving"]["variants"].append({
                 "name": name, "file": os.path.relpath(path, REPO), "description": variant_description(path),
                 "rows": rows, "memory": memory_figures(variant_memory),
@@ -542,6 +570,8 @@ class Bench:
         self.up_services()
         if "provisioning" in knobs["parts"]:
             self.provisioning()
+        if "deploys" in knobs["parts"] and "provisioning" not in knobs["parts"]:
+            self.deploys_only()
         if "serving" in knobs["parts"]:
             self.serving()
         self.results["machine"] = self.machine()
@@ -573,9 +603,9 @@ class Bench:
             os.symlink(os.path.basename(base + suffix), latest)
         log("results: %s.json and %s.md" % (base, base))
         docs = self.knobs["docs"]
-        complete = set(self.knobs["parts"]) == set(benchlib.PARTS)
+        complete = {"provisioning", "serving"} <= set(self.knobs["parts"])
         if docs == "1" or (docs == "auto" and complete and self.results["default_run"]):
-            write_docs(self.results)
+            write_docs(self.results, self.env.get("BENCH_DOCS_BLOCK") or "results")
         print(text)
 
 
@@ -668,7 +698,7 @@ def serving_setup(knobs, workers):
            knobs["accept_encoding"] or "(none)"))
 
 
-def variant_description(path):
+def variant_description(path, playbook="site.yml"):
     lines = []
     with open(path) as handle:
         for line in handle:
@@ -676,13 +706,13 @@ def variant_description(path):
                 lines.append(line.lstrip("#").strip())
             elif line.strip() and not line.startswith("---"):
                 break
-    return " ".join(lines) + " (`site.yml -e @%s`)" % os.path.relpath(path, REPO)
+    return " ".join(lines) + " (`%s -e @%s`)" % (playbook, os.path.relpath(path, REPO))
 
 
-def write_docs(results):
-    """docs/benchmarks.md: its text around the results block, with the results of this run."""
+def write_docs(results, block="results"):
+    """docs/benchmarks.md: its text around the block ``block``, with the results of this run in it."""
     path = os.path.join(REPO, "docs", "benchmarks.md")
-    start, end = "<!-- bench:results -->", "<!-- /bench:results -->"
+    start, end = "<!-- bench:%s -->" % block, "<!-- /bench:%s -->" % block
     with open(path) as handle:
         text = handle.read()
     if start not in text or end not in text:
@@ -708,7 +738,7 @@ def main(argv):
         return 0
     if argv[:1] == ["report"]:
         with open(argv[1] if len(argv) > 1 else os.path.join(bench.out, "latest.json")) as handle:
-            write_docs(json.load(handle))
+            write_docs(json.load(handle), argv[2] if len(argv) > 2 else "results")
         return 0
     try:
         bench.main()

@@ -15,7 +15,9 @@ import re
 
 # --- knobs -----------------------------------------------------------------
 
-PARTS = ("provisioning", "serving")
+# `deploys` alone: the code-only deploys (default and BENCH_DEPLOY_VARIANTS),
+# which `provisioning` includes.
+PARTS = ("provisioning", "serving", "deploys")
 
 DEFAULTS = {
     "BENCH_PARTS": "provisioning,serving",
@@ -31,6 +33,7 @@ DEFAULTS = {
     "BENCH_ACCEPT_ENCODING": "gzip",
     "BENCH_ANSIBLE_CONFIGS": "defaults,recommended",
     "BENCH_VARIANTS": "",
+    "BENCH_DEPLOY_VARIANTS": "",
     "BENCH_TARGET_CPUS": "1",
     "BENCH_CLIENT_CPUS": "0",
     "BENCH_KEEP": "0",
@@ -88,6 +91,7 @@ def parse_knobs(env):
         "accept_encoding": raw["BENCH_ACCEPT_ENCODING"] if env.get("BENCH_ACCEPT_ENCODING") != "none" else "",
         "ansible_configs": _choices("BENCH_ANSIBLE_CONFIGS", _list(raw["BENCH_ANSIBLE_CONFIGS"]), ANSIBLE_CONFIGS),
         "variants": _list(raw["BENCH_VARIANTS"]),
+        "deploy_variants": _list(raw["BENCH_DEPLOY_VARIANTS"]),
         "target_cpus": "" if raw["BENCH_TARGET_CPUS"] == "any" else raw["BENCH_TARGET_CPUS"],
         "client_cpus": "" if raw["BENCH_CLIENT_CPUS"] == "any" else raw["BENCH_CLIENT_CPUS"],
         "keep": raw["BENCH_KEEP"] == "1",
@@ -106,7 +110,7 @@ def parse_knobs(env):
 
 def is_default_run(env):
     """True when every knob that changes what is measured, or how long, is at its default."""
-    measuring = [key for key in DEFAULTS if key not in ("BENCH_KEEP", "BENCH_DOCS", "BENCH_OUT", "BENCH_VARIANTS")]
+    measuring = [key for key in DEFAULTS if key not in ("BENCH_KEEP", "BENCH_DOCS", "BENCH_OUT", "BENCH_VARIANTS", "BENCH_DEPLOY_VARIANTS")]
     return all(env.get(key) in (None, "", DEFAULTS[key]) for key in measuring)
 
 
@@ -341,6 +345,15 @@ def serving_rows(cells, stacks):
     return rows
 
 
+def compare_with_default(row, default):
+    """Adds to a variant's serving row the default's req/s and CPU per request, and the ratios to them."""
+    row["rps_default"] = default["rps"]["median"] if default else None
+    row["cpu_ms_per_request_default"] = default.get("cpu_ms_per_request") if default else None
+    row["rps_vs_default"] = ratio(row["rps"]["median"], row["rps_default"])
+    row["cpu_vs_default"] = ratio(row.get("cpu_ms_per_request"), row["cpu_ms_per_request_default"])
+    return row
+
+
 # --- Markdown ----------------------------------------------------------------
 
 STACK_NAMES = {
@@ -381,6 +394,21 @@ def serving_table(rows):
             "-" if row["rps_vs_nginx"] is None else "%s, %s" % (_x(row["rps_vs_nginx"]), _x(row["p99_vs_nginx"])),
             _num(row["server_cores"]["median"], 2), _num(row["client_cores"]["median"], 2),
             _num(row.get("cpu_ms_per_request"), 3), row["errors"]))
+    return "\n".join(lines)
+
+
+def variant_table(rows):
+    """Before (the default settings, same run) and after (the variant) for each cell."""
+    lines = [
+        "| stack | proto | endpoint | conc. | req/s default -> variant | ratio | p99 ms | vs nginx (req/s, p99) | server CPU ms per request default -> variant | ratio |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append("| %s | %s | `%s` | %d | %s -> %s | %s | %s | %s | %s -> %s | %s |" % (
+            row["stack"], "HTTP/2" if row["protocol"] == "h2" else "HTTP/1.1", row["endpoint"], row["concurrency"],
+            _num(row.get("rps_default")), _num(row["rps"]["median"]), _x(row.get("rps_vs_default")), _num(row["p99_ms"]["median"], 2),
+            "-" if row.get("rps_vs_nginx") is None or row["stack"] == "nginx" else "%s, %s" % (_x(row["rps_vs_nginx"]), _x(row["p99_vs_nginx"])),
+            _num(row.get("cpu_ms_per_request_default"), 3), _num(row.get("cpu_ms_per_request"), 3), _x(row.get("cpu_vs_default"))))
     return "\n".join(lines)
 
 
@@ -427,7 +455,7 @@ def markdown(results):
             out.append("")
             out.append(variant.get("description", ""))
             out.append("")
-            out.append(serving_table(variant["rows"]))
+            out.append(variant_table(variant["rows"]))
     provisioning = results.get("provisioning")
     if provisioning:
         out.append("")

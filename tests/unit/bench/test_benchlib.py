@@ -265,3 +265,16 @@ def test_markdown_report_has_the_machine_the_tables_and_the_notes():
     results["default_run"] = False
     results["env"] = {"BENCH_RUNS": "1"}
     assert "with BENCH_RUNS=1." in benchlib.markdown(results)
+
+
+def test_variant_rows_show_before_and_after():
+    default = benchlib.serving_rows({("ours", "h1", "/", 64): [_run(1000, 30, 0.9)]}, ["ours"])[0]
+    variant = benchlib.serving_rows({("ours", "h1", "/", 64): [_run(1200, 25, 0.9)], ("nginx", "h1", "/", 64): [_run(1250, 25)]},
+                                    ["ours", "nginx"])
+    row = benchlib.compare_with_default(variant[0], default)
+    assert row["rps_default"] == 1000 and row["rps_vs_default"] == 1.2
+    assert row["cpu_ms_per_request_default"] == 0.9 and row["cpu_ms_per_request"] == 0.75
+    assert row["cpu_vs_default"] == round(0.75 / 0.9, 3)
+    assert benchlib.compare_with_default(variant[1], None)["rps_vs_default"] is None
+    table = benchlib.variant_table(variant)
+    assert "| ours | HTTP/1.1 | `/` | 64 | 1,000 -> 1,200 | 1.20x | 25.00 | 0.96x, 1.00x | 0.900 -> 0.750 | 0.83x |" in table
