@@ -10,12 +10,12 @@ BIN := $(CURDIR)/$(VENV)/bin
 export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 1
 export PY_COLORS ?= 1
-# Scenarios for `make molecule`, in this order; `make molecule SCENARIOS=caddy`
-# runs one. `default` (the whole site with blue/green deploys) is still being
-# finished and is run by name only: `make molecule SCENARIOS=default`.
-SCENARIOS ?= lab dns python app gunicorn caddy
+# Scenarios for `make molecule`, in this order (each role, then `default`:
+# the whole site and its deploys under load); `make molecule SCENARIOS=caddy`
+# runs one.
+SCENARIOS ?= lab dns python app gunicorn caddy default
 
-.PHONY: help setup requirements lab demo demo-down lint sanity unit galaxy molecule test clean
+.PHONY: help setup requirements lab demo demo-down bench lint sanity unit galaxy molecule test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ demo-down: ## Remove the demo sandbox (containers, network, generated inventory)
 	-docker ps -aq --filter label=org.fastapi-ops.demo | xargs -r docker rm -f
 	-docker network rm fastapi-ops-demo 2>/dev/null
 	rm -rf demo/.state
+
+bench: setup lab ## Measure the deployed stack and the deploys (docs/benchmarks.md)
+	bench/run.sh
 
 lint: setup ## yamllint and ansible-lint (production profile)
 	yamllint --strict .
