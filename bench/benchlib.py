@@ -400,7 +400,8 @@ def serving_table(rows):
 def variant_table(rows):
     """Before (the default settings, same run) and after (the variant) for each cell."""
     lines = [
-        "| stack | proto | endpoint | conc. | req/s default -> variant | ratio | p99 ms | vs nginx (req/s, p99) | server CPU ms per request default -> variant | ratio |",
+        "| stack | proto | endpoint | conc. | req/s default -> variant | ratio | p99 ms | vs nginx (req/s, p99) "
+        "| server CPU ms per request default -> variant | ratio |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
