@@ -68,16 +68,14 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.fastapi_ops.server.plugins.module_utils.worker_sizing import SizingError, as_number, effective_memory_mb
+from ansible_collections.fastapi_ops.server.plugins.module_utils.worker_sizing import SizingError, as_number, budget_mb, machine_memory_mb
 
 
 def blue_green_fits(apps, workers, machine, worker_memory_mb=256, master_memory_mb=96, reserve_mb=512, memory_total_mb=0):
     if not isinstance(apps, list) or not isinstance(workers, dict) or not isinstance(machine, dict):
         raise AnsibleFilterError("blue_green_fits expects the apps list, the workers by name and the machine facts")
     try:
-        # Overrides may come as strings (-e gunicorn_memory_total_mb=1000).
-        memory = (as_number(memory_total_mb, "gunicorn_memory_total_mb", 0)
-                  or effective_memory_mb(machine.get("memory_total_mb"), machine.get("memory_limit_mb")))
+        memory = machine_memory_mb(machine, memory_total_mb)
         reserve_mb = as_number(reserve_mb, "gunicorn_reserve_memory_mb", 0)
         available = memory - reserve_mb
     except SizingError as error:
@@ -87,10 +85,9 @@ def blue_green_fits(apps, workers, machine, worker_memory_mb=256, master_memory_
         if not isinstance(app, dict) or app.get("name") not in workers:
             raise AnsibleFilterError("blue_green_fits: no worker count for app %r" % (app,))
         settings = app.get("gunicorn") or {}
-        budgets[app["name"]] = (
-            int(workers[app["name"]]) * int(settings.get("worker_memory_mb", worker_memory_mb))
-            + int(settings.get("master_memory_mb", master_memory_mb))
-        )
+        budgets[app["name"]] = budget_mb(
+            int(workers[app["name"]]), int(settings.get("worker_memory_mb", worker_memory_mb)),
+            int(settings.get("master_memory_mb", master_memory_mb)))
     total = sum(budgets.values())
     result = {}
     for name, budget in budgets.items():

@@ -79,9 +79,8 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible_collections.fastapi_ops.server.plugins.module_utils.worker_sizing import (
     SizingError,
-    as_number,
-    effective_cpus,
-    effective_memory_mb,
+    machine_cpus,
+    machine_memory_mb,
     plan_workers,
 )
 
@@ -105,11 +104,7 @@ def worker_count(apps, machine, workers=0, worker_memory_mb=256, master_memory_m
             "master_memory_mb": settings.get("master_memory_mb", master_memory_mb),
         })
     try:
-        # Overrides may come as strings (-e gunicorn_memory_total_mb=1000).
-        cpus = as_number(cpu_count, "gunicorn_cpu_count", 0) or effective_cpus(machine.get("cpu_count"), machine.get("cpu_quota"))
-        memory = (as_number(memory_total_mb, "gunicorn_memory_total_mb", 0)
-                  or effective_memory_mb(machine.get("memory_total_mb"), machine.get("memory_limit_mb")))
-        return plan_workers(requests, cpus, memory, reserve_mb)
+        return plan_workers(requests, machine_cpus(machine, cpu_count), machine_memory_mb(machine, memory_total_mb), reserve_mb)
     except SizingError as error:
         raise AnsibleFilterError(str(error))
 

@@ -49,6 +49,22 @@ def effective_memory_mb(memory_total_mb, memory_limit_mb=None):
     return memory
 
 
+def machine_cpus(machine, override=0):
+    """CPUs to size for: ``override`` when not 0 (a string of digits too), else the machine's."""
+    return as_number(override, "gunicorn_cpu_count", 0) or effective_cpus(machine.get("cpu_count"), machine.get("cpu_quota"))
+
+
+def machine_memory_mb(machine, override=0):
+    """Memory to size for: ``override`` when not 0 (a string of digits too), else the machine's."""
+    return (as_number(override, "gunicorn_memory_total_mb", 0)
+            or effective_memory_mb(machine.get("memory_total_mb"), machine.get("memory_limit_mb")))
+
+
+def budget_mb(workers, worker_mb, master_mb):
+    """Memory of one Gunicorn instance: its workers and its master."""
+    return workers * worker_mb + master_mb
+
+
 def cpu_workers(cpus):
     """Gunicorn's usual default: two workers per CPU plus one (at least one CPU counted)."""
     return 2 * max(1, int(math.floor(cpus))) + 1
@@ -87,7 +103,7 @@ def plan_workers(requests, cpus, memory_mb, reserve_mb):
     used = 0
     lines = []
     for name, workers, worker_mb, master_mb in explicit:
-        budget = workers * worker_mb + master_mb
+        budget = budget_mb(workers, worker_mb, master_mb)
         used += budget
         lines.append("%s: %d workers x %d MB + %d MB master = %d MB" % (name, workers, worker_mb, master_mb, budget))
         plan[name] = workers
