@@ -159,9 +159,16 @@ def test_stop_timeout_outlasts_graceful_timeout_and_keepalive_outlasts_the_proxy
 
 
 def test_logs_go_to_the_journal_under_the_apps_name(host):
-    get(host, "http://hello/?journal-probe", prefix=AS_PROXY)
-    assert wait_for(lambda: "journal-probe" in host.run("journalctl -t fastapi-hello --no-pager -n 50").stdout, 5)
     assert "Booting worker" in host.check_output("journalctl -t fastapi-hello --no-pager")
+
+
+def test_no_access_log_line_per_request_by_default(host):
+    # Caddy logs every request; Gunicorn's copy (gunicorn_access_log) is off.
+    config = host.file("/etc/fastapi-ops/gunicorn/hello.conf.py").content_string
+    assert "\naccesslog = None\n" in config
+    get(host, "http://hello/?journal-probe", prefix=AS_PROXY)
+    time.sleep(1)
+    assert "journal-probe" not in host.run("journalctl -t fastapi-hello --no-pager -n 200").stdout
 
 
 def test_a_killed_worker_is_replaced_by_gunicorn(host):
