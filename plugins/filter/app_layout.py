@@ -39,7 +39,7 @@ _value:
     name: {description: The app's name., type: str}
     user: {description: "System user (and group) the app runs as: C(fastapi-NAME) unless the app sets C(user).", type: str}
     group: {description: The app's group., type: str}
-    home: {description: The app's directory, C(ROOT/NAME)., type: str}
+    home: {description: "The app's directory, C(ROOT/NAME).", type: str}
     releases: {description: Directory holding one folder per release., type: str}
     current: {description: Symlink to the live release., type: str}
     state_dir: {description: The app's writable state directory., type: str}

@@ -64,7 +64,7 @@ _value:
   type: dict
   contains:
     fits: {description: True when a second instance of the app fits beside all apps., type: bool}
-    reason: {description: The arithmetic, for the deploy's output., type: str}
+    reason: {description: "The arithmetic, for the deploy's output.", type: str}
 """
 
 from ansible.errors import AnsibleFilterError

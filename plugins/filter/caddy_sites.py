@@ -63,7 +63,7 @@ _value:
   elements: dict
   contains:
     name: {description: The app's name., type: str}
-    domains: {description: The primary domain followed by the extra ones, in lower case., type: list, elements: str}
+    domains: {description: "The primary domain followed by the extra ones, in lower case.", type: list, elements: str}
     upstreams: {description: "Caddy dial addresses; by default C(unix//run/fastapi-NAME/gunicorn.sock).", type: list, elements: str}
     max_body_size: {description: The request body limit., type: str}
     hsts_max_age: {description: HSTS max-age in seconds., type: int}

@@ -52,8 +52,8 @@ _value:
     name: {description: Fully qualified name without the final dot., type: str}
     zone: {description: The zone the name lives in., type: str}
     relative: {description: The name relative to the zone (C(@) for the apex)., type: str}
-    type: {description: C(A), C(AAAA) or C(TXT)., type: str}
-    values: {description: The values, sorted., type: list, elements: str}
+    type: {description: "C(A), C(AAAA) or C(TXT).", type: str}
+    values: {description: "The values, sorted.", type: list, elements: str}
     ttl: {description: TTL in seconds., type: int}
     hosts: {description: The hosts the values come from., type: list, elements: str}
     apps: {description: The apps the name belongs to., type: list, elements: str}
