@@ -20,7 +20,7 @@ SERVICES = "caddy-services"
 PEBBLE_ROOT = "/root/pebble-root.pem"
 # name prefix -> (app, HSTS max-age set in molecule/caddy/vars/lab.yml)
 DOMAINS = {"shop": ("shop", 31536000), "www.shop": ("shop", 31536000), "api": ("api", 600)}
-MIRROR = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"), "caddy-mirror")
+LAB = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"), "lab", "lab.json")
 
 
 @pytest.fixture(scope="module")
@@ -178,8 +178,9 @@ def test_caddy_is_the_pinned_official_release(host):
     assert host.run("caddy version").stdout.startswith("v2.10.2 ")
     binary = host.file("/usr/local/bin/caddy")
     assert binary.is_symlink and binary.linked_to == "/usr/local/lib/caddy/2.10.2/caddy"
-    with open(os.path.join(MIRROR, "binary.sha256")) as official:
-        assert host.file("/usr/local/lib/caddy/2.10.2/caddy").sha256sum == official.read().strip()
+    with open(LAB) as lab:  # the binary of the official release, as mirrored by prepare.yml
+        official = json.load(lab)["binary_checksum"].split(":", 1)[1]
+    assert host.file("/usr/local/lib/caddy/2.10.2/caddy").sha256sum == official
 
 
 def test_caddy_runs_as_its_own_user_with_only_the_bind_capability(host):
