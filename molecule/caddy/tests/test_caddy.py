@@ -8,6 +8,7 @@ Docker network aliases of the target.
 import json
 import os
 import re
+import shlex
 import subprocess
 import time
 
@@ -21,6 +22,10 @@ PEBBLE_ROOT = "/root/pebble-root.pem"
 # name prefix -> (app, HSTS max-age set in molecule/caddy/vars/lab.yml)
 DOMAINS = {"shop": ("shop", 31536000), "www.shop": ("shop", 31536000), "api": ("api", 600)}
 LAB = os.path.join(os.environ.get("MOLECULE_EPHEMERAL_DIRECTORY", "/nonexistent"), "lab", "lab.json")
+CADDYFILE = "/etc/caddy/Caddyfile"
+# Written by side_effect.yml right after the role validated and installed it.
+VALIDATED_CANDIDATE_SHA256 = "/root/lab-validated-candidate.sha256"
+ADMIN_SOCKET = "/run/caddy/admin.sock"
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +186,41 @@ def test_caddy_is_the_pinned_official_release(host):
     with open(LAB) as lab:  # the binary of the official release, as mirrored by prepare.yml
         official = json.load(lab)["binary_checksum"].split(":", 1)[1]
     assert host.file("/usr/local/lib/caddy/2.10.2/caddy").sha256sum == official
+
+
+def running_config(host):
+    """The JSON configuration the running Caddy holds, from its admin socket."""
+    script = (
+        "import http.client, socket, sys\n"
+        "class Unix(http.client.HTTPConnection):\n"
+        "    def connect(self):\n"
+        "        self.sock = socket.socket(socket.AF_UNIX)\n"
+        "        self.sock.connect(sys.argv[1])\n"
+        "connection = Unix('localhost')\n"
+        "connection.request('GET', '/config/')\n"
+        "answer = connection.getresponse()\n"
+        "assert answer.status == 200, (answer.status, answer.read())\n"
+        "sys.stdout.write(answer.read().decode())\n"
+    )
+    return json.loads(host.check_output("python3 -c %s %s" % (shlex.quote(script), ADMIN_SOCKET)))
+
+
+def test_the_live_caddyfile_is_the_validated_candidate_and_what_caddy_runs(host):
+    live = host.file(CADDYFILE)
+    assert live.user == "root" and live.group == "caddy" and live.mode == 0o640
+    validated = host.file(VALIDATED_CANDIDATE_SHA256)
+    assert validated.exists, "side_effect.yml did not record the validated candidate"
+    assert live.sha256sum == validated.content_string.strip()
+    # The unit starts and reloads Caddy with that file, and the running process was started with it.
+    for prop in ("ExecStart", "ExecReload"):
+        command = host.check_output("systemctl show -P %s caddy.service" % prop)
+        assert re.search(r"--config %s --adapter caddyfile( |$)" % re.escape(CADDYFILE), command), command
+    pid = host.check_output("systemctl show -P MainPID caddy.service")
+    argv = host.file("/proc/%s/cmdline" % pid).content_string.split("\0")
+    assert argv[argv.index("--config") + 1] == CADDYFILE
+    # What Caddy holds now is that file's configuration, the reload included.
+    adapted = json.loads(host.check_output("caddy adapt --adapter caddyfile --config %s 2>/dev/null" % CADDYFILE))
+    assert running_config(host) == adapted
 
 
 def test_caddy_runs_as_its_own_user_with_only_the_bind_capability(host):
