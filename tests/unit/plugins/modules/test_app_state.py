@@ -1,0 +1,42 @@
+"""app_state: the slots, releases and instances of each app, read from a real tree."""
+
+import os
+
+from ansible_collections.fastapi_ops.server.plugins.module_utils.model import resolve_app
+
+
+def test_reads_links_previous_release_and_complete_releases(run_module, tmp_path):
+    app = resolve_app({"name": "shop", "domain": "shop.example.com"}, root=str(tmp_path))
+    home = tmp_path / "shop"
+    for release in ("r0", "r1", "half"):
+        (home / "releases" / release).mkdir(parents=True)
+    for release in ("r0", "r1"):
+        (home / "releases" / release / "release.json").write_text("{}\n")
+    (home / "slots").mkdir()
+    os.symlink("../releases/r1", home / "slots" / "blue")
+    os.symlink("../releases/r0", home / "slots" / "green")
+    os.symlink("/run/fastapi-shop-blue/gunicorn.sock", home / "slots" / "blue.sock")
+    os.symlink("blue.sock", home / "slots" / "live.sock")
+    os.symlink("releases/r1", home / "current")
+    (home / "slots" / "previous").write_text("r0\n")
+    result = run_module("app_state", apps=[app])
+    assert result.get("failed") is not True, result
+    shop = result["state"]["shop"]
+    assert (shop["live"], shop["blue"], shop["green"], shop["live_release"]) == ("blue", "r1", "r0", "r1")
+    assert (shop["current"], shop["previous"], shop["releases"]) == ("r1", "r0", ["r0", "r1"])
+    # No such units on the machine running the test.
+    assert shop["active"] == {"blue": False, "green": False}
+    assert shop["single"] == {"active": False, "enabled": False}
+    assert result["changed"] is False
+
+
+def test_an_app_never_deployed_has_empty_state(run_module, tmp_path):
+    app = resolve_app({"name": "wiki", "domain": "wiki.example.com"}, root=str(tmp_path))
+    wiki = run_module("app_state", apps=[app], check_mode=True)["state"]["wiki"]
+    assert (wiki["live"], wiki["live_release"], wiki["current"], wiki["previous"], wiki["releases"]) == ("", "", "", "", [])
+
+
+def test_an_app_that_is_not_resolved_is_refused_naming_what_is_missing(run_module):
+    result = run_module("app_state", apps=[{"name": "shop"}])
+    assert result["failed"] is True
+    assert result["msg"].startswith("apps[0]: a resolved app needs name, home, releases, service and slots.blue/green")
