@@ -17,12 +17,12 @@ description:
     answers, per app, whether the budgets of all apps plus a second one of
     this app fit. An app that does not fit is deployed by an in-place graceful
     restart instead, and C(reason) says why.
+  - An app that binds a TCP port (C(gunicorn.bind)) never fits - only one
+    instance can listen on the port.
+extends_documentation_fragment:
+  - fastapi_ops.server.apps_list
+  - fastapi_ops.server.worker_memory
 options:
-  _input:
-    description: The C(fastapi_apps) list.
-    type: list
-    elements: dict
-    required: true
   workers:
     description: The worker count of each app, by name (the result of P(fastapi_ops.server.worker_count#filter)).
     type: dict
@@ -31,22 +31,6 @@ options:
     description: What the host reports (as for P(fastapi_ops.server.worker_count#filter)).
     type: dict
     required: true
-  worker_memory_mb:
-    description: Memory estimate of one worker, for apps that do not set their own.
-    type: int
-    default: 256
-  master_memory_mb:
-    description: Memory estimate of the Gunicorn master, for apps that do not set their own.
-    type: int
-    default: 96
-  reserve_mb:
-    description: Memory kept for the operating system, the proxy and everything else.
-    type: int
-    default: 512
-  memory_total_mb:
-    description: When not C(0), the memory to count instead of what the machine reports.
-    type: int
-    default: 0
 """
 
 EXAMPLES = r"""
@@ -90,7 +74,13 @@ def blue_green_fits(apps, workers, machine, worker_memory_mb=256, master_memory_
             int(settings.get("master_memory_mb", master_memory_mb)))
     total = sum(budgets.values())
     result = {}
+    for app in apps:
+        bind = (app.get("gunicorn") or {}).get("bind")
+        if bind:
+            result[app["name"]] = {"fits": False, "reason": "%s: binds TCP %s, where only one instance can listen" % (app["name"], bind)}
     for name, budget in budgets.items():
+        if name in result:
+            continue
         needed = total + budget
         fits = needed <= available
         result[name] = {

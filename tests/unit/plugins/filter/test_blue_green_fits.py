@@ -56,3 +56,10 @@ def test_overrides_given_as_strings_on_the_command_line_count_as_numbers():
     assert fits([small], {"hello": 2}, MACHINE, memory_total_mb="1000", reserve_mb="100")["hello"]["fits"] is True
     with pytest.raises(AnsibleFilterError, match="gunicorn_memory_total_mb must be a number, got 'lots'"):
         fits([small], {"hello": 2}, MACHINE, memory_total_mb="lots")
+
+
+def test_an_app_binding_tcp_never_fits_twice_whatever_the_memory():
+    apps = [{"name": "edge", "gunicorn": {"bind": "0.0.0.0:8001"}}, {"name": "shop"}]
+    result = fits(apps, {"edge": 1, "shop": 1}, MACHINE)
+    assert result["edge"] == {"fits": False, "reason": "edge: binds TCP 0.0.0.0:8001, where only one instance can listen"}
+    assert result["shop"]["fits"] is True
