@@ -13,15 +13,13 @@ description:
     C(fastapi_apps) (see docs/apps.md) - the system user, the release
     directories, the state directory, the environment file, the Gunicorn
     socket and the systemd unit - so that no role guesses another's paths.
+extends_documentation_fragment:
+  - fastapi_ops.server.app_root
 options:
   _input:
     description: One app of C(fastapi_apps).
     type: dict
     required: true
-  root:
-    description: Directory under which each app gets its own home.
-    type: str
-    default: /srv/fastapi
 """
 
 EXAMPLES = r"""

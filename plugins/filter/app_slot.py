@@ -17,6 +17,8 @@ description:
     C(SLOT.sock) symlink; a switch replaces that one symlink atomically.
   - Computes those names for one app and slot, so the playbooks, the gunicorn
     role and the upstreams passed to the caddy role agree on them.
+extends_documentation_fragment:
+  - fastapi_ops.server.app_root
 options:
   _input:
     description: One app of C(fastapi_apps).
@@ -26,10 +28,6 @@ options:
     description: C(blue) or C(green); C(%i) gives the values as the template unit writes them.
     type: str
     required: true
-  root:
-    description: Directory under which each app gets its own home (as for P(fastapi_ops.server.app_layout#filter)).
-    type: str
-    default: /srv/fastapi
 """
 
 EXAMPLES = r"""

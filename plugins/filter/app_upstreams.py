@@ -17,16 +17,9 @@ description:
     from one deploy to the next.
   - An app whose C(gunicorn.bind) is C(HOST:PORT) is dialled there, a wildcard
     host (C(0.0.0.0), C([::])) becoming loopback.
-options:
-  _input:
-    description: The C(fastapi_apps) list.
-    type: list
-    elements: dict
-    required: true
-  root:
-    description: Directory under which each app gets its own home (as for P(fastapi_ops.server.app_layout#filter)).
-    type: str
-    default: /srv/fastapi
+extends_documentation_fragment:
+  - fastapi_ops.server.apps_list
+  - fastapi_ops.server.app_root
 """
 
 EXAMPLES = r"""

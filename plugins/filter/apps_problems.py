@@ -13,12 +13,8 @@ description:
     returns one message per wrong field, naming the app and the field, so a
     preflight can report all of them at once before anything on a host changes.
   - An empty list means the apps are fine.
-options:
-  _input:
-    description: The C(fastapi_apps) list.
-    type: list
-    elements: dict
-    required: true
+extends_documentation_fragment:
+  - fastapi_ops.server.apps_list
 """
 
 EXAMPLES = r"""

@@ -14,12 +14,8 @@ description:
     other roles get the apps through this filter, so that a loop over the apps
     never shows a secret, not even at C(-v), where Ansible prints each loop
     item in full.
-options:
-  _input:
-    description: The C(fastapi_apps) list.
-    type: list
-    elements: dict
-    required: true
+extends_documentation_fragment:
+  - fastapi_ops.server.apps_list
 """
 
 EXAMPLES = r"""

@@ -14,12 +14,9 @@ description:
     and returns one message per app that cannot run on it, so a role can fail
     before it changes anything.
   - Apps without a C(python) field accept any interpreter.
+extends_documentation_fragment:
+  - fastapi_ops.server.apps_list
 options:
-  _input:
-    description: The C(fastapi_apps) list.
-    type: list
-    elements: dict
-    required: true
   version:
     description: The host's interpreter version, such as C(3.11.2).
     type: str

@@ -22,6 +22,8 @@ description:
     shared equally by the automatically sized apps.
   - When the budget does not fit, the filter fails with a message that shows
     the arithmetic, before anything on the host changes.
+extends_documentation_fragment:
+  - fastapi_ops.server.worker_memory
 options:
   _input:
     description: The C(fastapi_apps) list; each app's C(gunicorn) mapping may set
@@ -40,24 +42,8 @@ options:
     description: Workers of an app that does not set its own; C(0) sizes automatically.
     type: int
     default: 0
-  worker_memory_mb:
-    description: Memory estimate of one worker, for apps that do not set their own.
-    type: int
-    default: 256
-  master_memory_mb:
-    description: Memory estimate of the Gunicorn master, for apps that do not set their own.
-    type: int
-    default: 96
-  reserve_mb:
-    description: Memory kept for the operating system, the proxy and everything else.
-    type: int
-    default: 512
   cpu_count:
     description: When not C(0), the CPUs to count instead of what the machine reports.
-    type: int
-    default: 0
-  memory_total_mb:
-    description: When not C(0), the memory to count instead of what the machine reports.
     type: int
     default: 0
 """

@@ -21,13 +21,8 @@ description:
     on a new blue/green slot before Caddy's upstream switches to it.
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+extends_documentation_fragment:
+  - fastapi_ops.server.read_only
 options:
   socket:
     description: Path of the instance's Unix socket. One of O(socket) and O(address) is required.

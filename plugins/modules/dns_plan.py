@@ -32,6 +32,8 @@ attributes:
   diff_mode:
     support: full
     description: Returns the old and new values of each record set to change.
+extends_documentation_fragment:
+  - fastapi_ops.server.dns_query
 options:
   records:
     description:
@@ -55,14 +57,6 @@ options:
     type: list
     elements: str
     default: []
-  port:
-    description: DNS port of the name servers.
-    type: int
-    default: 53
-  query_timeout:
-    description: Seconds to wait for one answer.
-    type: int
-    default: 3
 """
 
 EXAMPLES = r"""

@@ -21,13 +21,9 @@ author:
   - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
   - dnspython
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+extends_documentation_fragment:
+  - fastapi_ops.server.dns_query
+  - fastapi_ops.server.read_only
 options:
   records:
     description:
@@ -43,10 +39,6 @@ options:
     type: list
     elements: str
     default: []
-  port:
-    description: DNS port of the name servers.
-    type: int
-    default: 53
   timeout:
     description: Seconds after which the wait fails.
     type: int
@@ -55,10 +47,6 @@ options:
     description: Seconds between two rounds of questions.
     type: int
     default: 5
-  query_timeout:
-    description: Seconds to wait for one answer.
-    type: int
-    default: 3
 """
 
 EXAMPLES = r"""

@@ -25,13 +25,8 @@ description:
   - Changes nothing.
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+extends_documentation_fragment:
+  - fastapi_ops.server.read_only
 options:
   expect:
     description: The paths and what each should be.
