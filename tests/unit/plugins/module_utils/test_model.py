@@ -106,18 +106,25 @@ LIVE = dict(live="blue", blue="r1", green="r0", live_release="r1", current="r1",
             active={"blue": True, "green": False})
 
 
+def live(**changes):
+    """The state of an app live in slot blue, with ``changes``."""
+    merged = dict(LIVE)
+    merged.update(changes)
+    return state(**merged)
+
+
 def test_same_release_with_nothing_changed_starts_nothing():
-    plan = slot_plan(state(**LIVE), "r1")
+    plan = slot_plan(live(), "r1")
     assert not plan["needed"] and plan["method"] == "none" and plan["idle"] == "green" and not plan["stop_idle"]
 
 
 def test_same_release_stops_an_idle_slot_left_running():
-    plan = slot_plan(state(**dict(LIVE, active={"blue": True, "green": True})), "r1")
+    plan = slot_plan(live(active={"blue": True, "green": True}), "r1")
     assert not plan["needed"] and plan["stop_idle"]
 
 
 def test_new_release_starts_the_idle_slot():
-    plan = slot_plan(state(**LIVE), "r2")
+    plan = slot_plan(live(), "r2")
     assert plan["needed"] and plan["slot"] == "green" and plan["method"] == "blue/green" and not plan["in_place"]
     assert (plan["from_slot"], plan["from_release"], plan["release"]) == ("blue", "r1", "r2")
     assert plan["on_failure"] == "the live release r1 in slot blue keeps serving"
@@ -125,22 +132,22 @@ def test_new_release_starts_the_idle_slot():
 
 @pytest.mark.parametrize("why", [{"changed": True}, {"force": True}])
 def test_a_changed_unit_or_a_forced_deploy_restarts_the_same_release_blue_green(why):
-    plan = slot_plan(state(**LIVE), "r1", **why)
+    plan = slot_plan(live(), "r1", **why)
     assert plan["needed"] and plan["slot"] == "green" and plan["method"] == "blue/green"
 
 
 def test_a_stopped_live_instance_gets_a_new_one():
-    plan = slot_plan(state(**dict(LIVE, active={"blue": False, "green": False})), "r1")
+    plan = slot_plan(live(active={"blue": False, "green": False}), "r1")
     assert plan["needed"] and plan["slot"] == "green"
 
 
 def test_rollback_is_a_switch_to_the_previous_release():
-    plan = slot_plan(state(**LIVE), LIVE["previous"])
+    plan = slot_plan(live(), LIVE["previous"])
     assert plan["needed"] and plan["slot"] == "green" and plan["release"] == "r0" and plan["from_release"] == "r1"
 
 
 def test_without_room_for_two_instances_the_live_slot_restarts_in_place():
-    plan = slot_plan(state(**LIVE), "r2", blue_green=False)
+    plan = slot_plan(live(), "r2", blue_green=False)
     assert plan["needed"] and plan["in_place"] and plan["slot"] == "blue" and plan["method"] == "in place"
     assert plan["from_slot"] == "blue"
 
@@ -157,7 +164,7 @@ def test_a_host_first_set_up_with_the_single_unit_retires_it_after_the_first_swi
     assert plan["from_release"] == "r1"
     assert plan["on_failure"] == "the live release r1 keeps serving"
     # Once the slots serve, the single unit plays no part in the plan.
-    assert not slot_plan(state(**dict(LIVE, single={"active": False, "enabled": True})), "r2")["retire_single"]
+    assert not slot_plan(live(single={"active": False, "enabled": True}), "r2")["retire_single"]
 
 
 def test_a_broken_live_link_counts_as_no_live_slot():
