@@ -103,3 +103,17 @@ def test_without_room_for_two_instances_the_deploy_restarts_in_place(requests, r
         during = between(requests, entry["started"], entry["ended"], domain)
         assert during and {r.get("release") for r in during} <= {ten[-2]["releases"][domain], release}
         assert all(r.get("status") == 200 for r in during)
+
+
+PHASES = {"dns": ["preflight", "plan", "publish", "wait"], "python": ["preflight", "install"], "app": ["preflight", "deploy"],
+          "gunicorn": ["preflight", "install", "configure", "run"], "caddy": ["preflight", "install", "configure", "run"]}
+
+
+def test_each_phase_tag_of_each_role_runs_alone_and_keeps_the_live_release(runs):
+    before = run(runs, "in place")["releases"]
+    tagged = [entry for entry in runs if entry["label"].startswith("tags ")]
+    expected = ["tags %s_%s" % (role, phase) for role, phases in PHASES.items() for phase in phases]
+    assert [entry["label"] for entry in tagged] == expected
+    for entry in tagged:
+        assert entry["rc"] == 0, entry["label"]
+        assert entry["releases"] == before, entry["label"]
