@@ -29,6 +29,19 @@ COMMON_KEYS = {
 }
 SOURCE_KEYS = {"git", "ref", "path", "package", "subdir"}
 HEALTH_KEYS = {"path", "status", "body", "timeout"}
+# The gunicorn role's per-app settings (roles/gunicorn/README.md), each with
+# the smallest value it takes.
+GUNICORN_NUMBERS = {
+    "workers": 0, "worker_memory_mb": 1, "master_memory_mb": 0, "timeout": 1, "graceful_timeout": 0,
+    "keepalive": 0, "max_requests": 0, "max_requests_jitter": 0,
+}
+GUNICORN_KEYS = set(GUNICORN_NUMBERS) | {"bind", "forwarded_allow_ips", "log_level"}
+LOG_LEVELS = ("debug", "info", "warning", "error", "critical")
+BIND_RE = re.compile(r"^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):([0-9]{1,5})$")
+# A POSIX account name useradd accepts (Debian's default NAME_REGEX).
+USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+# Accounts an app never runs as.
+RESERVED_USERS = ("root", "daemon", "bin", "sys", "sync", "nobody", "www-data", "caddy")
 # The `app` role's own settings (roles/app/README.md).
 APP_ROLE_KEYS = {"installer", "keep_releases"}
 INSTALLERS = ("uv", "pip")
@@ -127,6 +140,70 @@ def _check_install(where, app, problems):
             problems.append("%s.app.keep_releases: %r must be a whole number of at least 1" % (where, keep))
 
 
+def _is_whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_gunicorn(where, settings, problems):
+    """The `gunicorn:` mapping: known keys, whole numbers with their
+    minimum, a HOST:PORT bind on an unprivileged port, a list of addresses,
+    a log level."""
+    if not isinstance(settings, dict):
+        return
+    for key in sorted(set(settings) - GUNICORN_KEYS, key=str):
+        problems.append("%s.gunicorn.%s: unknown key (known: %s)" % (where, key, ", ".join(sorted(GUNICORN_KEYS))))
+    for key, least in sorted(GUNICORN_NUMBERS.items()):
+        value = settings.get(key)
+        if value is not None and (not _is_whole(value) or value < least):
+            problems.append("%s.gunicorn.%s: must be a whole number of at least %d, got %r" % (where, key, least, value))
+    bind = settings.get("bind")
+    if bind is not None:
+        match = BIND_RE.match(bind) if isinstance(bind, str) else None
+        if not match:
+            problems.append("%s.gunicorn.bind: must be HOST:PORT (such as 127.0.0.1:8001 or [::1]:8001), got %r" % (where, bind))
+        elif not 1024 <= int(match.group(2)) <= 65535:
+            problems.append(
+                "%s.gunicorn.bind: port %s is not one the app's user may bind (1024-65535; Caddy serves 80 and 443)"
+                % (where, match.group(2)))
+    allowed = settings.get("forwarded_allow_ips")
+    if allowed is not None and (not isinstance(allowed, list) or not all(isinstance(a, str) and a for a in allowed)):
+        problems.append("%s.gunicorn.forwarded_allow_ips: must be a list of addresses, got %r" % (where, allowed))
+    level = settings.get("log_level")
+    if level is not None and level not in LOG_LEVELS:
+        problems.append("%s.gunicorn.log_level: %r must be one of %s" % (where, level, ", ".join(LOG_LEVELS)))
+
+
+def _check_health(where, health, problems):
+    if not isinstance(health, dict):
+        problems.append("%s.health_check: must be a mapping (path, status, body, timeout)" % where)
+        return
+    for key in sorted(set(health) - HEALTH_KEYS, key=str):
+        problems.append("%s.health_check.%s: unknown key" % (where, key))
+    path = health.get("path", "/")
+    if not isinstance(path, str) or not path.startswith("/"):
+        problems.append("%s.health_check.path: %r must start with '/'" % (where, path))
+    status = health.get("status", 200)
+    if not _is_whole(status) or not 100 <= status <= 599:
+        problems.append("%s.health_check.status: %r is not an HTTP status code" % (where, status))
+    timeout = health.get("timeout")
+    if timeout is not None and (not _is_whole(timeout) or timeout < 1):
+        problems.append("%s.health_check.timeout: must be a whole number of seconds of at least 1, got %r" % (where, timeout))
+    body = health.get("body")
+    if body is not None and not isinstance(body, str):
+        problems.append("%s.health_check.body: must be text the answer contains, got %r" % (where, body))
+
+
+def _check_user(where, user, problems):
+    if user is None:
+        return
+    if not isinstance(user, str) or not USER_RE.match(user):
+        problems.append(
+            "%s.user: %r is not an account name (a-z, 0-9, '_' and '-', starting with a letter or '_', at most 32)"
+            % (where, user))
+    elif user in RESERVED_USERS:
+        problems.append("%s.user: %r is a system account; an app runs as an account of its own" % (where, user))
+
+
 def apps_problems(apps):
     """Return one human-readable message per problem in the apps list."""
     if not isinstance(apps, list):
@@ -162,8 +239,11 @@ def apps_problems(apps):
                 domains[domain.lower()] = name
         _check_source(where, app.get("source"), problems)
         asgi = app.get("asgi")
-        if not isinstance(asgi, str) or not ASGI_RE.match(asgi):
+        if asgi is None:
+            problems.append("%s.asgi: missing; name the ASGI application, such as 'package.module:app'" % where)
+        elif not isinstance(asgi, str) or not ASGI_RE.match(asgi):
             problems.append("%s.asgi: %r must look like 'package.module:app'" % (where, asgi))
+        _check_user(where, app.get("user"), problems)
         _check_mapping_of_strings(where, "env", app.get("env"), problems)
         _check_mapping_of_strings(where, "secrets", app.get("secrets"), problems)
         env, secrets = app.get("env"), app.get("secrets")
@@ -175,21 +255,11 @@ def apps_problems(apps):
             not isinstance(pre_start, list) or not all(isinstance(c, str) and c.strip() for c in pre_start)
         ):
             problems.append("%s.pre_start: must be a list of commands" % where)
-        health = app.get("health_check")
-        if health is not None:
-            if not isinstance(health, dict):
-                problems.append("%s.health_check: must be a mapping (path, status, body, timeout)" % where)
-            else:
-                for key in sorted(set(health) - HEALTH_KEYS):
-                    problems.append("%s.health_check.%s: unknown key" % (where, key))
-                path = health.get("path", "/")
-                if not isinstance(path, str) or not path.startswith("/"):
-                    problems.append("%s.health_check.path: %r must start with '/'" % (where, path))
-                status = health.get("status", 200)
-                if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-                    problems.append("%s.health_check.status: %r is not an HTTP status code" % (where, status))
+        if app.get("health_check") is not None:
+            _check_health(where, app["health_check"], problems)
         _check_install(where, app, problems)
         for key in ("app", "gunicorn", "caddy", "dns"):
             if app.get(key) is not None and not isinstance(app.get(key), dict):
                 problems.append("%s.%s: must be a mapping of %s role settings" % (where, key, key))
+        _check_gunicorn(where, app.get("gunicorn"), problems)
     return problems

@@ -83,6 +83,20 @@ def test_not_a_list():
         ({"health_check": {"status": 99}}, "health_check.status: 99 is not an HTTP status code"),
         ({"workers": 4}, "fastapi_apps[0] (shop).workers: unknown key (see docs/apps.md)"),
         ({"caddy": "yes"}, "fastapi_apps[0] (shop).caddy: must be a mapping of caddy role settings"),
+        ({"asgi": None}, "fastapi_apps[0] (shop).asgi: missing; name the ASGI application, such as 'package.module:app'"),
+        ({"health_check": {"timeout": -1}}, "fastapi_apps[0] (shop).health_check.timeout: must be a whole number of seconds of at least 1, got -1"),
+        ({"health_check": {"timeout": "abc"}}, "fastapi_apps[0] (shop).health_check.timeout: must be a whole number of seconds of at least 1, got 'abc'"),
+        ({"health_check": {"body": 200}}, "fastapi_apps[0] (shop).health_check.body: must be text the answer contains, got 200"),
+        ({"gunicorn": {"timeout": -5}}, "fastapi_apps[0] (shop).gunicorn.timeout: must be a whole number of at least 1, got -5"),
+        ({"gunicorn": {"workers": "four"}}, "fastapi_apps[0] (shop).gunicorn.workers: must be a whole number of at least 0, got 'four'"),
+        ({"gunicorn": {"max_requests": True}}, "fastapi_apps[0] (shop).gunicorn.max_requests: must be a whole number of at least 0, got True"),
+        ({"gunicorn": {"bind": "0.0.0.0:80"}}, "fastapi_apps[0] (shop).gunicorn.bind: port 80 is not one the app's user may bind"),
+        ({"gunicorn": {"bind": "localhost"}}, "fastapi_apps[0] (shop).gunicorn.bind: must be HOST:PORT"),
+        ({"gunicorn": {"forwarded_allow_ips": "*"}}, "fastapi_apps[0] (shop).gunicorn.forwarded_allow_ips: must be a list of addresses, got '*'"),
+        ({"gunicorn": {"log_level": "verbose"}}, "fastapi_apps[0] (shop).gunicorn.log_level: 'verbose' must be one of debug"),
+        ({"gunicorn": {"threads": 4}}, "fastapi_apps[0] (shop).gunicorn.threads: unknown key (known: bind,"),
+        ({"user": "root"}, "fastapi_apps[0] (shop).user: 'root' is a system account; an app runs as an account of its own"),
+        ({"user": "shop; rm -rf /"}, "fastapi_apps[0] (shop).user: 'shop; rm -rf /' is not an account name"),
     ],
 )
 def test_each_problem_is_named(changes, message):
@@ -137,3 +151,10 @@ def test_valid_install_fields_have_no_problems():
                            name="pkg", domain="pkg.example.com", extra_domains=None)
     uv = with_changes(lock="uv.lock", name="uvapp", domain="uv.example.com", extra_domains=None)
     assert apps_problems([app, package, uv]) == []
+
+
+def test_valid_gunicorn_and_health_settings_have_no_problems():
+    app = with_changes(gunicorn={"workers": 0, "timeout": 60, "graceful_timeout": 0, "bind": "[::]:8001",
+                                 "forwarded_allow_ips": ["10.0.0.1"], "log_level": "warning", "worker_memory_mb": 128},
+                       health_check={"path": "/health", "status": 204, "timeout": 5, "body": ""}, user="shop-web")
+    assert apps_problems([app]) == []
