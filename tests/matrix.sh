@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The version matrix: ansible-test sanity, the unit tests and the Galaxy
+# install smoke test on each supported ansible-core beside the toolchain's own
+# (2.19 on .venv, which `make sanity unit galaxy` covers). Each version gets a
+# venv under .cache/matrix/ from tests/matrix/ansible-core-X.txt, made with the
+# Python it needs: pythonX.Y on PATH, or one of pyenv's versions.
+#   tests/matrix.sh            every version in MATRIX (default: 2.20 2.21)
+#   tests/matrix.sh 2.21       one
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cores=("$@")
+[ ${#cores[@]} -gt 0 ] || read -ra cores <<<"${MATRIX:-2.20 2.21}"
+
+# ansible-core 2.20 and 2.21 run on Python 3.12 to 3.14 on the controller.
+python_for() {
+  local v
+  for v in 3.12 3.13 3.14; do
+    if command -v "python$v" >/dev/null 2>&1 && "python$v" -c 'import venv' 2>/dev/null; then
+      command -v "python$v"; return
+    fi
+    local root; root=$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")
+    for p in "$root"/versions/"$v".*/bin/"python$v"; do
+      [ -x "$p" ] && "$p" -c 'import venv' 2>/dev/null && { echo "$p"; return; }
+    done
+  done
+  return 1
+}
+
+summary=()
+for core in "${cores[@]}"; do
+  req="$repo/tests/matrix/ansible-core-$core.txt"
+  [ -f "$req" ] || { echo "matrix: no $req" >&2; exit 2; }
+  py=$(python_for) || { echo "matrix: ansible-core $core needs Python 3.12 or newer (pythonX.Y on PATH, or pyenv)" >&2; exit 1; }
+  venv="$repo/.cache/matrix/$core"
+  stamp="$venv/.stamp-$(sha256sum "$req" | cut -c1-12)"
+  start=$SECONDS
+  if [ ! -f "$stamp" ]; then
+    rm -rf "$venv"
+    "$py" -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req"
+    touch "$stamp"
+  fi
+  pyver=$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  got=$("$venv/bin/ansible" --version); got=${got%%$'\n'*}
+  echo "matrix: $got on Python $pyver ($py)"
+  (
+    export PATH="$venv/bin:$PATH"
+    cd "$repo"
+    t=$SECONDS; SANITY_PYTHON=$pyver tests/sanity.sh; echo "matrix $core: sanity $((SECONDS - t)) s"
+    t=$SECONDS; pytest -q -p no:cacheprovider tests/unit; echo "matrix $core: unit $((SECONDS - t)) s"
+    t=$SECONDS; GALAXY_IMPORTER=0 tests/galaxy-install.sh; echo "matrix $core: galaxy $((SECONDS - t)) s"
+  )
+  summary+=("ansible-core $core (Python $pyver): sanity, unit, galaxy passed in $((SECONDS - start)) s")
+done
+printf 'matrix: %s\n' "${summary[@]}"
