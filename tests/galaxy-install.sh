@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Build the collection tarball as Galaxy would publish it, install it into a
 # temporary collections path, and run a playbook from it by FQCN, with the
-# working tree out of reach (the test runs from an empty directory).
+# working tree out of reach (the test runs from an empty directory). Then
+# galaxy-importer checks the tarball as Galaxy's import would (ansible-doc of
+# every plugin and role, ansible-lint's production profile, the metadata),
+# offline and without its container, in a fresh HOME so nothing installed
+# for this user is seen; any warning or error fails the test.
+# GALAXY_IMPORTER=0 skips that part (the version matrix does).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
@@ -33,3 +38,14 @@ for expected in "fastapi_apps has 4 problem(s)" "(Hello).name" "(Hello).domain" 
     cat "$work/invalid.log"; echo "galaxy: expected '$expected' in the preflight's failure" >&2; exit 1; }
 done
 echo "galaxy: installed tarball runs fastapi_ops.server.preflight (valid list passes, invalid list fails with 4 problems)"
+
+[ "${GALAXY_IMPORTER:-1}" = 0 ] && exit 0
+mkdir -p "$work/home" "$work/import"
+cd "$work/import"
+HOME="$work/home" GALAXY_IMPORTER_CONFIG="$repo/tests/galaxy/galaxy-importer.cfg" \
+  python -m galaxy_importer.main "$tarball" >"$work/import.log" 2>&1 || {
+  cat "$work/import.log"; echo "galaxy: galaxy-importer refused the tarball" >&2; exit 1; }
+if grep -E '^(WARNING|ERROR|CRITICAL)|Traceback' "$work/import.log"; then
+  echo "galaxy: galaxy-importer printed the warnings or errors above" >&2; exit 1
+fi
+echo "galaxy: galaxy-importer $(python -c 'import importlib.metadata as m; print(m.version("galaxy-importer"))') imports the tarball with no warning and no error"
