@@ -15,7 +15,11 @@ export PY_COLORS ?= 1
 # runs one.
 SCENARIOS ?= lab dns python app gunicorn caddy default
 
-.PHONY: help setup requirements lab demo demo-down bench lint sanity unit galaxy molecule test clean
+# ansible-core versions the matrix tests beside the toolchain's own 2.19
+# (meta/runtime.yml's requires_ansible names the same range).
+MATRIX ?= 2.20 2.21
+
+.PHONY: help setup requirements lab demo demo-down bench lint sanity unit galaxy matrix docs role-docs changelog-release molecule test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -48,9 +52,25 @@ demo-down: ## Remove the demo sandbox (containers, network, generated inventory)
 bench: setup lab ## Measure the deployed stack and the deploys (docs/benchmarks.md)
 	bench/run.sh
 
-lint: setup ## yamllint and ansible-lint (production profile)
+lint: setup ## yamllint, ansible-lint, plugin/role docs, role READMEs, changelog, workflows, EE
 	yamllint --strict .
 	ansible-lint --profile production
+	ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/collections antsibull-docs lint-collection-docs --plugin-docs .
+	$(BIN)/python tools/role_docs.py --check
+	antsibull-changelog lint
+	antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml examples/site/.github/workflows/*.yml
+	tests/execution-environment.sh
+
+role-docs: setup ## Rewrite each role README's variable table from meta/argument_specs.yml
+	$(BIN)/python tools/role_docs.py
+
+docs: setup ## Build the docs site offline with antsibull-docs (build/docs/html)
+	tools/docs.sh
+
+changelog-release: setup ## Release VERSION: fragments into changelogs/changelog.yaml and CHANGELOG.md
+	@test -n "$(VERSION)" || { echo "usage: make changelog-release VERSION=X.Y.Z" >&2; exit 2; }
+	antsibull-changelog release --version $(VERSION)
 
 sanity: setup ## ansible-test sanity for the collection
 	tests/sanity.sh
@@ -58,13 +78,16 @@ sanity: setup ## ansible-test sanity for the collection
 unit: setup ## Unit tests of the plugins
 	pytest tests/unit
 
-galaxy: setup ## Build the collection, install the tarball, run a playbook from it
+galaxy: setup ## Build the collection, install the tarball, run a playbook from it, galaxy-importer
 	tests/galaxy-install.sh
+
+matrix: setup ## Sanity, unit and Galaxy tests on each ansible-core of MATRIX
+	tests/matrix.sh $(MATRIX)
 
 molecule: setup lab ## Molecule scenarios (SCENARIOS=NAME for one)
 	tests/molecule.sh $(SCENARIOS)
 
-test: setup lint sanity unit galaxy molecule ## Everything CI runs
+test: setup lint sanity unit galaxy matrix docs molecule ## Everything CI runs
 
 clean: ## Remove the venv, build output and lab containers
 	rm -rf $(VENV) build .cache *.tar.gz

@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Role variable tables in each role's README, from its meta/argument_specs.yml.
 
-    tools/role_docs.py            rewrite the tables (make role-docs)
-    tools/role_docs.py --check    exit 1 when a table differs from its specs (make lint)
+    python tools/role_docs.py            rewrite the tables (make role-docs)
+    python tools/role_docs.py --check    exit 1 when a table differs from its specs (make lint)
 
 Every role under roles/ with a meta/argument_specs.yml gets one table per
 entry point (main first, then the others in the file's order), between the
@@ -24,7 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = ("<!-- BEGIN role variables: generated from meta/argument_specs.yml by "
          "tools/role_docs.py (make role-docs); do not edit by hand -->")
 END = "<!-- END role variables -->"
-MARKED = re.compile(re.escape(BEGIN.split(":")[0]) + r".*?" + re.escape(END), re.S)
+MARKED = re.compile(re.escape(BEGIN.split(":", maxsplit=1)[0]) + r".*?" + re.escape(END), re.S)
 MAX_DEFAULT = 60
 
 _MARKUP = [
