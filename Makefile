@@ -17,7 +17,7 @@ SCENARIOS ?= lab dns python app gunicorn caddy default
 
 # ansible-core versions the matrix tests beside the toolchain's own 2.19
 # (meta/runtime.yml's requires_ansible names the same range).
-MATRIX ?= 2.20 2.21
+MATRIX ?= 2.20
 
 .PHONY: help setup requirements lab demo demo-down bench lint sanity unit galaxy matrix docs role-docs changelog-release molecule test clean
 

@@ -4,14 +4,14 @@
 # (2.19 on .venv, which `make sanity unit galaxy` covers). Each version gets a
 # venv under .cache/matrix/ from tests/matrix/ansible-core-X.txt, made with the
 # Python it needs: pythonX.Y on PATH, or one of pyenv's versions.
-#   tests/matrix.sh            every version in MATRIX (default: 2.20 2.21)
-#   tests/matrix.sh 2.21       one
+#   tests/matrix.sh            every version in MATRIX (default: 2.20)
+#   tests/matrix.sh 2.20       one
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cores=("$@")
-[ ${#cores[@]} -gt 0 ] || read -ra cores <<<"${MATRIX:-2.20 2.21}"
+[ ${#cores[@]} -gt 0 ] || read -ra cores <<<"${MATRIX:-2.20}"
 
-# ansible-core 2.20 and 2.21 run on Python 3.12 to 3.14 on the controller.
+# ansible-core 2.20 runs on Python 3.12 to 3.14 on the controller.
 python_for() {
   local v
   for v in 3.12 3.13 3.14; do
