@@ -32,8 +32,10 @@ def test_the_old_slot_drained_and_stopped(host):
 
 def test_the_live_link_leads_to_the_new_slot_which_answers(host):
     home = "/srv/fastapi/slots"
-    assert host.file(home + "/slots/live.sock").linked_to == home + "/slots/green.sock"
-    assert host.file(home + "/slots/green").linked_to == home + "/releases/r1"
+    # readlink without -f: each link as the release engine wrote it.
+    assert host.check_output("readlink %s/slots/live.sock" % home) == "green.sock"
+    assert host.check_output("readlink %s/slots/green.sock" % home) == "/run/fastapi-slots-green/gunicorn.sock"
+    assert host.check_output("readlink %s/slots/green" % home) == "../releases/r1"
     answer = host.run("curl -sS --max-time 10 --unix-socket %s/slots/live.sock http://slots.example.test/" % home)
     assert answer.rc == 0, answer.stderr
     assert "slots" in answer.stdout
