@@ -14,8 +14,14 @@ mkdir -m 755 "$rst"
 
 # collections/ links back to this checkout, so --use-current finds it by name.
 export ANSIBLE_COLLECTIONS_PATH="$repo/collections" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+# antsibull-docs reports a page it could not make (a spec it cannot parse) as
+# an error and goes on; here that fails the build.
 antsibull-docs collection --use-current --squash-hierarchy --cleanup everything \
-  --dest-dir "$rst" fastapi_ops.server
+  --dest-dir "$rst" fastapi_ops.server 2>&1 | tee "$out/antsibull-docs.log"
+if grep -E 'ERROR|WARNING|nonfatal_errors' "$out/antsibull-docs.log" >/dev/null; then
+  echo "docs: antsibull-docs reported the errors above" >&2
+  exit 1
+fi
 
 # The guides, as they are in the repository, under guides/.
 mkdir -p "$rst/guides"
