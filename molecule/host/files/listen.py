@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Listen on TCP and UDP ports behind the firewall's back, for a bounded time.
 
 Usage: listen.py SECONDS tcp:8000 udp:9999 ...

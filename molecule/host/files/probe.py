@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Probe TCP and UDP ports of one address, as an outside client sees them.
 
 Usage: probe.py ADDRESS tcp:22 tcp:8000 udp:443 ...
