@@ -36,6 +36,10 @@ options:
         an app's own mapping of that name overrides them key by key, in C(settings).
     type: dict
     default: {}
+  config_dir:
+    description: Where the gunicorn role writes each app's configuration (its C(gunicorn_config_dir)).
+    type: str
+    default: /etc/fastapi-ops/gunicorn
   all_apps:
     description:
       - The whole C(fastapi_apps) list, when the input is a part of it (C(-e app=NAME)).
@@ -130,21 +134,28 @@ _value:
     previous_file:
       description: File naming the release that was live before the last switch.
       type: str
+    config:
+      description: The Gunicorn configuration written for the next instance; each slot starts from its own copy (C(slots.SLOT.config)).
+      type: str
+    user_existing:
+      description: The app runs as an existing account it names in C(user), which the collection never modifies.
+      type: bool
 """
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT
 from ansible_collections.fastapi_ops.server.plugins.module_utils.model import ModelError, resolve_apps
+from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import DEFAULT_CONFIG_DIR
 
 
-def resolved_apps(apps, root=DEFAULT_ROOT, health_timeout=30, defaults=None, all_apps=None):
+def resolved_apps(apps, root=DEFAULT_ROOT, health_timeout=30, defaults=None, all_apps=None, config_dir=DEFAULT_CONFIG_DIR):
     try:
         indexes = None
         if all_apps is not None:
             names = [app.get("name") if isinstance(app, dict) else None for app in all_apps]
             indexes = [names.index(app.get("name")) if isinstance(app, dict) and app.get("name") in names else None
                        for app in apps]
-        return resolve_apps(apps, root, int(health_timeout), defaults, indexes)
+        return resolve_apps(apps, root, int(health_timeout), defaults, indexes, config_dir)
     except (ModelError, TypeError, ValueError) as error:
         raise AnsibleFilterError("resolved_apps: %s" % error)
 

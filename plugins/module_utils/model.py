@@ -19,7 +19,14 @@ how, and what a success or a failure records.
 from __future__ import annotations
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
-from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import INSTANCE, SLOTS, app_upstreams, other_slot, slot_layout
+from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import (
+    DEFAULT_CONFIG_DIR,
+    INSTANCE,
+    SLOTS,
+    app_upstreams,
+    other_slot,
+    slot_layout,
+)
 
 # Health check defaults of an app that sets no `health_check` (docs/apps.md);
 # the timeout comes from the host-wide setting.
@@ -38,13 +45,14 @@ def _subdir(app):
     return "" if subdir in ("", ".") else subdir
 
 
-def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=None):
+def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=None, config_dir=DEFAULT_CONFIG_DIR):
     """Return the resolved model of one app.
 
     ``index`` is the app's place in the full ``fastapi_apps`` list, for
     messages (``where``); ``defaults`` maps a role name (``app``,
     ``gunicorn``, ...) to its role-wide settings, which the app's own
-    mapping of that name overrides key by key.
+    mapping of that name overrides key by key; ``config_dir`` is where the
+    gunicorn role writes the app's configuration.
     """
     if not isinstance(app, dict) or not app.get("name") or not app.get("domain"):
         raise ModelError("expected one app of fastapi_apps (a mapping with name and domain), got %r" % (app,))
@@ -60,8 +68,8 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
     bind = (app.get("gunicorn") or {}).get("bind") or ""
     health = dict(HEALTH_DEFAULTS, timeout=health_timeout)
     health.update({key: value for key, value in (app.get("health_check") or {}).items() if value is not None})
-    slots = {slot: slot_layout(app, slot, root) for slot in SLOTS}
-    template = slot_layout(app, INSTANCE, root)
+    slots = {slot: slot_layout(app, slot, root, config_dir) for slot in SLOTS}
+    template = slot_layout(app, INSTANCE, root, config_dir)
     model.update({
         "index": index,
         "where": "fastapi_apps[%s] (%s)" % ("?" if index is None else index, app["name"]),
@@ -84,11 +92,14 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
         "live_socket": template["live_socket"],
         "live_upstream": template["live_upstream"],
         "previous_file": template["previous_file"],
+        # What the next instance gets; each slot runs from its own copy.
+        "config": "%s/%s.conf.py" % (config_dir.rstrip("/"), app["name"]),
+        "user_existing": bool(app.get("user_existing")),
     })
     return model
 
 
-def resolve_apps(apps, root=DEFAULT_ROOT, health_timeout=30, defaults=None, indexes=None):
+def resolve_apps(apps, root=DEFAULT_ROOT, health_timeout=30, defaults=None, indexes=None, config_dir=DEFAULT_CONFIG_DIR):
     """Resolve every app of a list; ``indexes`` gives each one's place in the
     full ``fastapi_apps`` list when ``apps`` is a part of it."""
     if not isinstance(apps, list):
@@ -96,7 +107,7 @@ def resolve_apps(apps, root=DEFAULT_ROOT, health_timeout=30, defaults=None, inde
     indexes = list(indexes) if indexes is not None else list(range(len(apps)))
     if len(indexes) != len(apps):
         raise ModelError("indexes must give one place per app")
-    return [resolve_app(app, root, index, health_timeout, defaults) for app, index in zip(apps, indexes)]
+    return [resolve_app(app, root, index, health_timeout, defaults, config_dir) for app, index in zip(apps, indexes)]
 
 
 def empty_state():
@@ -104,6 +115,7 @@ def empty_state():
     return {
         "live": "", "blue": "", "green": "", "live_release": "", "current": "", "previous": "",
         "active": {"blue": False, "green": False}, "single": {"active": False, "enabled": False}, "releases": [],
+        "drift": [],
     }
 
 
@@ -112,7 +124,10 @@ def slot_plan(state, target, changed=False, force=False, blue_green=True):
 
     ``state`` is the app's state as ``app_state`` reads it; ``target`` the
     release to serve ('' when there is none: nothing built, nothing current);
-    ``changed`` says the app's unit or configuration changed; ``force``
+    ``changed`` says the app's unit changed (the template unit both slots
+    share); a ``drift`` in the state (the environment or the Gunicorn
+    configuration written for the next instance differs from the live
+    slot's copy) counts the same; ``force``
     redeploys the same release; ``blue_green`` is false where a second
     instance does not fit (memory, a TCP port), and the live slot restarts in
     place instead.
@@ -133,6 +148,7 @@ def slot_plan(state, target, changed=False, force=False, blue_green=True):
     idle = other_slot(live) if live else ""
     needed = bool(target) and (
         not live or live_release != target or not active.get(live, False) or bool(changed) or bool(force)
+        or bool(state.get("drift"))
     )
     if not live:
         slot, method = SLOTS[0], "first start"

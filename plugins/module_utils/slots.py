@@ -17,6 +17,9 @@ from __future__ import annotations
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
 
+# Where the gunicorn role writes each app's configuration (gunicorn_config_dir).
+DEFAULT_CONFIG_DIR = "/etc/fastapi-ops/gunicorn"
+
 SLOTS = ("blue", "green")
 # systemd's instance specifier: what the template unit itself writes.
 INSTANCE = "%i"
@@ -35,11 +38,14 @@ def other_slot(slot):
     return SLOTS[1 - SLOTS.index(slot)]
 
 
-def slot_layout(app, slot, root=DEFAULT_ROOT):
-    """Return the unit, socket and release link of ``app`` in ``slot``.
+def slot_layout(app, slot, root=DEFAULT_ROOT, config_dir=DEFAULT_CONFIG_DIR):
+    """Return the unit, socket, release link and files of ``app`` in ``slot``.
 
     ``slot`` is one of SLOTS, or ``%i`` for the values as the template unit
-    writes them.
+    writes them. Each slot runs from its own copy of the app's environment
+    file and Gunicorn configuration, made when the slot starts: a change
+    written for the next release never reaches the live instance, not even
+    when systemd restarts it.
     """
     if slot not in SLOTS and slot != INSTANCE:
         raise SlotError("slot must be one of %s (or %s in a unit template), got %r" % (", ".join(SLOTS), INSTANCE, slot))
@@ -62,6 +68,8 @@ def slot_layout(app, slot, root=DEFAULT_ROOT):
         "live_socket": layout["home"] + "/slots/live.sock",
         "live_upstream": "unix/%s/slots/live.sock" % layout["home"],
         "previous_file": layout["home"] + "/slots/previous",
+        "env_file": "/etc/fastapi-ops/%s.%s.env" % (layout["name"], slot),
+        "config": "%s/%s.%s.conf.py" % (config_dir.rstrip("/"), layout["name"], slot),
     }
 
 

@@ -15,8 +15,11 @@ description:
     the release each slot's link and C(current) point to, the release live
     before the last switch (C(HOME/slots/previous)), whether each slot's
     instance is active, whether a single unit from before the slots
-    (C(fastapi-NAME.service)) is active or enabled, and which complete
-    releases (with C(release.json)) are on the host.
+    (C(fastapi-NAME.service)) is active or enabled, which complete
+    releases (with C(release.json)) are on the host, and what the next
+    instance would get that the live slot does not have (C(drift)) - the
+    environment file or the Gunicorn configuration written for the next
+    release differing from the live slot's own copy.
   - Returns structured data; it changes nothing. One call for every app.
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
@@ -56,8 +59,10 @@ state:
       active: {blue: true, green: false}
       single: {active: false, enabled: false}
       releases: [0c1d2e3f4a5b, 3faa7beeaeda]
+      drift: [environment]
 """
 
+import hashlib
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -85,6 +90,30 @@ def _releases(directory):
     except OSError:
         return []
     return sorted(name for name in names if os.path.isfile(os.path.join(directory, name, "release.json")))
+
+
+def _digest(path):
+    """sha256 of a file, '' when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _drift(app, live):
+    """What the next instance would get that the live slot does not have: the
+    environment file and the Gunicorn configuration written for the next
+    release, compared with the live slot's own copies."""
+    if not live:
+        return []
+    slot = app["slots"][live]
+    drift = []
+    for what, wanted, running in (("environment", app.get("env_file"), slot.get("env_file")),
+                                  ("configuration", app.get("config"), slot.get("config"))):
+        if wanted and running and _digest(wanted) != _digest(running):
+            drift.append(what)
+    return drift
 
 
 def _systemctl(module, verb, units):
@@ -125,6 +154,7 @@ def read_state(module, apps):
                 "enabled": enabled.get(app["service"]) == "enabled",
             },
             "releases": _releases(app["releases"]),
+            "drift": _drift(app, live),
         }
     return state
 

@@ -194,3 +194,16 @@ def test_no_previous_release_or_a_pruned_one_is_a_problem_named_per_app():
         "shop: no earlier release is known (nothing was switched yet); nothing was changed.",
         "wiki: release w0 is not (or no longer) in /srv/fastapi/wiki/releases; nothing was changed.",
     ]
+
+
+def test_an_environment_or_configuration_drift_starts_the_same_release_in_the_idle_slot():
+    plan = slot_plan(live(drift=["environment"]), "r1")
+    assert plan["needed"] and plan["slot"] == "green" and plan["method"] == "blue/green"
+
+
+def test_each_slot_runs_from_its_own_copy_of_the_environment_and_configuration():
+    app = resolve_app(SHOP, config_dir="/etc/gunicorn/")
+    assert app["env_file"] == "/etc/fastapi-ops/shop.env" and app["config"] == "/etc/gunicorn/shop.conf.py"
+    assert app["slots"]["blue"]["env_file"] == "/etc/fastapi-ops/shop.blue.env"
+    assert app["slots"]["green"]["config"] == "/etc/gunicorn/shop.green.conf.py"
+    assert app["slot_template"]["env_file"] == "/etc/fastapi-ops/shop.%i.env"

@@ -40,3 +40,22 @@ def test_an_app_that_is_not_resolved_is_refused_naming_what_is_missing(run_modul
     result = run_module("app_state", apps=[{"name": "shop"}])
     assert result["failed"] is True
     assert result["msg"].startswith("apps[0]: a resolved app needs name, home, releases, service and slots.blue/green")
+
+
+def test_drift_names_the_environment_or_configuration_the_live_slot_lacks(run_module, tmp_path):
+    app = resolve_app({"name": "shop", "domain": "shop.example.com"}, root=str(tmp_path), config_dir=str(tmp_path / "gunicorn"))
+    # Files of a host under tmp_path instead of /etc.
+    app["env_file"] = str(tmp_path / "shop.env")
+    app["slots"]["blue"]["env_file"] = str(tmp_path / "shop.blue.env")
+    home = tmp_path / "shop"
+    (home / "slots").mkdir(parents=True)
+    os.symlink("blue.sock", home / "slots" / "live.sock")
+    (tmp_path / "gunicorn").mkdir()
+    (tmp_path / "shop.env").write_text("GREETING=hi\n")
+    (tmp_path / "shop.blue.env").write_text("GREETING=hi\n")
+    (tmp_path / "gunicorn" / "shop.conf.py").write_text("timeout = 30\n")
+    (tmp_path / "gunicorn" / "shop.blue.conf.py").write_text("timeout = 30\n")
+    assert run_module("app_state", apps=[app])["state"]["shop"]["drift"] == []
+    (tmp_path / "shop.env").write_text("GREETING=howdy\n")
+    (tmp_path / "gunicorn" / "shop.conf.py").write_text("timeout = 60\n")
+    assert run_module("app_state", apps=[app])["state"]["shop"]["drift"] == ["environment", "configuration"]
