@@ -23,7 +23,7 @@ GIT_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
 SOURCE_KINDS = ("git", "path", "package")
 COMMON_KEYS = {
     "name", "domain", "extra_domains", "source", "asgi", "python", "lock",
-    "allow_unpinned", "env", "secrets", "pre_start", "health_check", "user",
+    "allow_unpinned", "env", "secrets", "pre_start", "health_check", "user", "user_existing",
     # Sub-dictionaries owned by one role each; that role validates them.
     "app", "gunicorn", "caddy", "dns",
 }
@@ -244,6 +244,11 @@ def apps_problems(apps):
         elif not isinstance(asgi, str) or not ASGI_RE.match(asgi):
             problems.append("%s.asgi: %r must look like 'package.module:app'" % (where, asgi))
         _check_user(where, app.get("user"), problems)
+        if app.get("user_existing") is not None:
+            if not isinstance(app["user_existing"], bool):
+                problems.append("%s.user_existing: must be true or false" % where)
+            elif app["user_existing"] and not app.get("user"):
+                problems.append("%s.user_existing: names no account; set user to the existing account to reuse" % where)
         _check_mapping_of_strings(where, "env", app.get("env"), problems)
         _check_mapping_of_strings(where, "secrets", app.get("secrets"), problems)
         env, secrets = app.get("env"), app.get("secrets")

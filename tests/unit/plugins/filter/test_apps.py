@@ -95,6 +95,8 @@ def test_not_a_list():
         ({"gunicorn": {"forwarded_allow_ips": "*"}}, "fastapi_apps[0] (shop).gunicorn.forwarded_allow_ips: must be a list of addresses, got '*'"),
         ({"gunicorn": {"log_level": "verbose"}}, "fastapi_apps[0] (shop).gunicorn.log_level: 'verbose' must be one of debug"),
         ({"gunicorn": {"threads": 4}}, "fastapi_apps[0] (shop).gunicorn.threads: unknown key (known: bind,"),
+        ({"user_existing": "yes"}, "fastapi_apps[0] (shop).user_existing: must be true or false"),
+        ({"user_existing": True}, "fastapi_apps[0] (shop).user_existing: names no account"),
         ({"user": "root"}, "fastapi_apps[0] (shop).user: 'root' is a system account; an app runs as an account of its own"),
         ({"user": "shop; rm -rf /"}, "fastapi_apps[0] (shop).user: 'shop; rm -rf /' is not an account name"),
     ],
