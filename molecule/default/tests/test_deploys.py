@@ -75,7 +75,7 @@ def test_every_response_after_a_switch_comes_from_the_new_release(requests, runs
 
 def test_refused_releases_never_answer_and_the_previous_release_keeps_serving(requests, runs):
     last = deploys(runs)[-1]
-    for label in ("broken import", "failing health check", "locked"):
+    for label in ("broken import", "failing health check", "locked", "existing account"):
         entry = run(runs, label)
         assert entry["rc"] != 0
         assert entry["releases"] == last["releases"]
@@ -107,6 +107,15 @@ def test_without_room_for_two_instances_the_deploy_restarts_in_place(requests, r
 
 PHASES = {"dns": ["preflight", "plan", "publish", "wait"], "python": ["preflight", "install"], "app": ["preflight", "deploy"],
           "gunicorn": ["preflight", "install", "configure", "run"], "caddy": ["preflight", "install", "configure", "run"]}
+
+
+def test_a_changed_environment_goes_live_with_the_same_release_and_no_failed_request(requests, runs):
+    entry = run(runs, "environment")
+    assert entry["rc"] == 0
+    assert entry["releases"] == run(runs, "in place")["releases"]
+    for domain, release in entry["releases"].items():
+        during = between(requests, entry["started"], entry["ended"], domain)
+        assert during and all(r.get("status") == 200 and r.get("release") == release for r in during)
 
 
 def test_each_phase_tag_of_each_role_runs_alone_and_keeps_the_live_release(runs):

@@ -40,7 +40,8 @@ def test_dns_record_in_bind_certificate_from_pebble_and_https_answer(client, nam
     assert address == client.check_output("getent hosts default-%s | cut -d' ' -f1", name).strip()
     answer = json.loads(client.check_output(
         "curl -sS --fail --http2 --cacert /etc/lab-pebble-root.pem --resolve %s:443:%s https://%s/", domain, address, domain))
-    assert answer["message"] == "Hello, world!"
+    # side_effect.yml's last run changed GREETING (environment).
+    assert answer["message"] == "Howdy, world!"
     assert len(answer["release"]) == 12
     issuer = client.check_output(
         "echo | openssl s_client -connect %s:443 -servername %s 2>/dev/null | openssl x509 -noout -issuer", address, domain)
@@ -84,13 +85,14 @@ def test_the_deploy_log_says_who_deployed_what_when_and_how_it_ended(target):
     entries = [json.loads(line) for line in target.file(LOG).content_string.splitlines()]
     outcomes = [(entry["action"], entry["outcome"]) for entry in entries]
     # The first start, ten deploys, two refused releases, the rollback, the
-    # in-place deploy.
+    # in-place deploy, and the same release with a changed environment.
     assert outcomes[0] == ("site", "live") and entries[0]["method"] == "first start"
     assert outcomes.count(("deploy", "live")) == 11
     assert outcomes.count(("deploy", "failed")) == 2
-    assert outcomes[-2:] == [("rollback", "live"), ("deploy", "live")]
-    assert entries[-1]["method"] == "in place"
-    assert {entry["method"] for entry in entries[1:-1] if entry["outcome"] == "live"} == {"blue/green"}
+    assert outcomes[-3:] == [("rollback", "live"), ("deploy", "live"), ("site", "live")]
+    assert entries[-2]["method"] == "in place"
+    assert entries[-1]["method"] == "blue/green" and entries[-1]["release"] == entries[-1]["from_release"]
+    assert {entry["method"] for entry in entries[1:-2] if entry["outcome"] == "live"} == {"blue/green"}
     for entry in entries:
         assert entry["user"] and entry["time"].endswith("Z") and entry["source"].startswith("path ")
         assert entry["app"] == "hello" and len(entry["release"]) == 12 and entry["slot"] in ("blue", "green")
@@ -99,3 +101,39 @@ def test_the_deploy_log_says_who_deployed_what_when_and_how_it_ended(target):
 
 def test_no_deploy_lock_is_left_behind(target):
     assert target.check_output("ls -A /run/fastapi-ops/deploy-locks") == ""
+
+
+def live_environ(target):
+    pid = target.check_output("systemctl show -p MainPID --value fastapi-hello@%s.service", live_slot(target))
+    lines = target.check_output("tr '\\0' '\\n' < /proc/%s/environ", pid).splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line)
+
+
+def test_a_changed_environment_and_a_removed_secret_are_what_the_live_instance_runs_with(target):
+    environ = live_environ(target)
+    assert environ["GREETING"] == "Howdy"
+    assert "HELLO_TOKEN" not in environ
+    assert environ["STATE_DIRECTORY"] == "/var/lib/fastapi-hello" and environ["TMPDIR"] == "/tmp"
+    live = live_slot(target)
+    idle = {"blue": "green", "green": "blue"}[live]
+    # Each slot has its own copy; the idle one still holds what it ran with.
+    assert "GREETING=Howdy" in target.file("/etc/fastapi-ops/hello.%s.env" % live).content_string
+    assert "HELLO_TOKEN" in target.file("/etc/fastapi-ops/hello.%s.env" % idle).content_string
+    for slot in (live, idle):
+        env = target.file("/etc/fastapi-ops/hello.%s.env" % slot)
+        assert (env.user, env.group, env.mode) == ("root", "root", 0o600)
+
+
+def test_an_account_the_collection_did_not_create_is_left_as_it_was(target):
+    # Debian's own `backup` account, as debootstrap made it.
+    assert target.check_output("getent passwd backup") == "backup:x:34:34:backup:/var/backups:/usr/sbin/nologin"
+    assert target.check_output("getent shadow backup").split(":")[1] == "*"
+    assert "fastapi_ops.server app hello" in target.check_output("getent passwd fastapi-hello")
+
+
+def test_refused_releases_are_removed_and_take_no_place_of_a_good_one(target):
+    entries = [json.loads(line) for line in target.file(LOG).content_string.splitlines()]
+    refused = [entry["release"] for entry in entries if entry["outcome"] == "failed"]
+    assert len(refused) == 2
+    on_host = target.check_output("ls %s/releases", ROOT).split()
+    assert not set(refused) & set(on_host)

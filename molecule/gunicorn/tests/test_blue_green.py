@@ -47,3 +47,14 @@ def test_the_deploy_log_has_the_first_start_and_the_switch(host):
     assert len(slots) == 2, lines
     assert '"method": "first start"' in slots[0] and '"slot": "blue"' in slots[0]
     assert '"method": "blue/green"' in slots[1] and '"slot": "green"' in slots[1] and '"from_release": "r1"' in slots[1]
+
+
+def test_each_slot_runs_from_its_own_copy_of_the_environment_and_configuration(host):
+    assert host.check_output("systemctl show -p EnvironmentFiles --value %s" % unit("green")).startswith(
+        "/etc/fastapi-ops/slots.green.env ")
+    assert "--config /etc/fastapi-ops/gunicorn/slots.green.conf.py" in host.check_output(
+        "systemctl show -p ExecStart --value %s" % unit("green"))
+    for copy, original in (("/etc/fastapi-ops/slots.green.env", "/etc/fastapi-ops/slots.env"),
+                           ("/etc/fastapi-ops/gunicorn/slots.green.conf.py", "/etc/fastapi-ops/gunicorn/slots.conf.py")):
+        assert host.file(copy).sha256sum == host.file(original).sha256sum
+    assert host.file("/etc/fastapi-ops/slots.green.env").mode == 0o600
