@@ -74,7 +74,9 @@ results:
 """
 
 import grp
+import os
 import pwd
+import signal
 import subprocess
 
 from ansible.module_utils.basic import AnsibleModule
@@ -100,6 +102,38 @@ def identity(user):
     entry = pwd.getpwnam(user)
     groups = sorted({g.gr_gid for g in grp.getgrall() if user in g.gr_mem} | {entry.pw_gid})
     return dict(user=entry.pw_uid, group=entry.pw_gid, extra_groups=groups, umask=0o027)
+
+
+def run(command, chdir, environment, run_as, timeout):
+    """Run ``command`` in a process group of its own; on timeout the whole
+    group (the command and everything it started) is stopped: SIGTERM, then
+    SIGKILL after 5 seconds. Returns (rc, output)."""
+    process = subprocess.Popen(
+        ["/bin/sh", "-c", command], cwd=chdir, env=environment, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **run_as
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+        return process.returncode, output.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        pass
+    for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            output, _ = process.communicate(timeout=grace)
+            # The shell is gone; members of its group may still run.
+            os.killpg(process.pid, 0)
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            break
+    else:
+        output = b""
+    process.wait()
+    return -1, (output or b"").decode("utf-8", "replace") + "\n(stopped after %d s, with every process it started)" % timeout
 
 
 def main():
@@ -134,14 +168,7 @@ def main():
     results = []
     for command in p["commands"]:
         try:
-            done = subprocess.run(
-                ["/bin/sh", "-c", command], cwd=p["chdir"], env=environment, check=False,
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=p["timeout"],
-                **run_as
-            )
-            rc, output = done.returncode, done.stdout.decode("utf-8", "replace")
-        except subprocess.TimeoutExpired as error:
-            rc, output = -1, (error.output or b"").decode("utf-8", "replace") + "\n(stopped after %d s)" % p["timeout"]
+            rc, output = run(command, p["chdir"], environment, run_as, p["timeout"])
         except OSError as error:
             rc, output = -1, str(error)
         output = mask(output)

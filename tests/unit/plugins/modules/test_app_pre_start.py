@@ -2,6 +2,7 @@
 
 import os
 import pwd
+import subprocess
 
 import pytest
 
@@ -53,3 +54,16 @@ def test_unknown_user_and_unreadable_env_file(run_module, tmp_path):
     assert "does not exist" in run_module("app_pre_start", commands=["true"], chdir=str(tmp_path), user="no-such-user")["msg"]
     assert "cannot read" in run_module("app_pre_start", commands=["true"], chdir=str(tmp_path), user=USER,
                                        env_file=str(tmp_path / "missing.env"))["msg"]
+
+
+def test_a_command_past_its_timeout_is_stopped_with_every_process_it_started(run_module, tmp_path):
+    os.chmod(tmp_path, 0o755)
+    # A migration that starts children of its own and ignores SIGTERM; the
+    # sleeps' odd lengths tell them from anything else on the machine.
+    seconds = 3000 + os.getpid() % 1000
+    marker = "sleep %d" % seconds
+    command = "trap '' TERM; %s & %s; wait" % (marker, marker)
+    result = run_module("app_pre_start", commands=[command], chdir=str(tmp_path), user=USER, timeout=1)
+    assert result["failed"] is True and "(stopped after 1 s, with every process it started)" in result["output"]
+    left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, check=False)
+    assert left.stdout == "", left.stdout
