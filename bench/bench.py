@@ -201,6 +201,9 @@ class Bench:
                 "caddy_acme_ca": services["pebble_directory"],
                 "caddy_acme_ca_root": services["pebble_listener_ca"],
                 "caddy_acme_email": "ops@example.org",
+                # The baseline (roles/host) needs NET_ADMIN and changes what
+                # the comparisons measure; scenario host tests it.
+                "fastapi_host_baseline": False,
                 "caddy_download_base_url": services["mirror_url"],
                 "caddy_checksums": {"amd64": services["archive_checksum"]},
             },
