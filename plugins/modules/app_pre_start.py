@@ -74,10 +74,9 @@ results:
 """
 
 import grp
-import os
 import pwd
-import signal
 import subprocess
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fastapi_ops.server.plugins.module_utils.envfile import parse
@@ -105,35 +104,24 @@ def identity(user):
 
 
 def run(command, chdir, environment, run_as, timeout):
-    """Run ``command`` in a process group of its own; on timeout the whole
-    group (the command and everything it started) is stopped: SIGTERM, then
-    SIGKILL after 5 seconds. Returns (rc, output)."""
-    process = subprocess.Popen(
-        ["/bin/sh", "-c", command], cwd=chdir, env=environment, start_new_session=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **run_as
-    )
+    """Run ``command`` under coreutils' timeout, which makes it a process
+    group of its own and, when ``timeout`` passes, stops the whole group (the
+    command and everything it started): SIGTERM, then SIGKILL 5 seconds later.
+    Returns (rc, output)."""
+    argv = ["timeout", "--kill-after=5", "--signal=TERM", str(timeout), "/bin/sh", "-c", command]
+    started = time.monotonic()
     try:
-        output, _ = process.communicate(timeout=timeout)
-        return process.returncode, output.decode("utf-8", "replace")
-    except subprocess.TimeoutExpired:
-        pass
-    for sig, grace in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            output, _ = process.communicate(timeout=grace)
-            # The shell is gone; members of its group may still run.
-            os.killpg(process.pid, 0)
-        except subprocess.TimeoutExpired:
-            continue
-        except ProcessLookupError:
-            break
-    else:
-        output = b""
-    process.wait()
-    return -1, (output or b"").decode("utf-8", "replace") + "\n(stopped after %d s, with every process it started)" % timeout
+        done = subprocess.run(
+            argv, cwd=chdir, env=environment, check=False, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout + 30, **run_as
+        )
+    except subprocess.TimeoutExpired as error:
+        return -1, (error.output or b"").decode("utf-8", "replace") + "\n(stopped after %d s)" % timeout
+    output = done.stdout.decode("utf-8", "replace")
+    # 124: stopped by SIGTERM; killed (-9, or 137) after ignoring it.
+    if done.returncode in (124, 137, -9) and time.monotonic() - started >= timeout:
+        return -1, output + "\n(stopped after %d s, with every process it started)" % timeout
+    return done.returncode, output
 
 
 def main():
