@@ -117,7 +117,7 @@ def test_a_changed_environment_and_a_removed_secret_are_what_the_live_instance_r
     live = live_slot(target)
     idle = {"blue": "green", "green": "blue"}[live]
     # Each slot has its own copy; the idle one still holds what it ran with.
-    assert "GREETING=Howdy" in target.file("/etc/fastapi-ops/hello.%s.env" % live).content_string
+    assert 'GREETING="Howdy"' in target.file("/etc/fastapi-ops/hello.%s.env" % live).content_string
     assert "HELLO_TOKEN" in target.file("/etc/fastapi-ops/hello.%s.env" % idle).content_string
     for slot in (live, idle):
         env = target.file("/etc/fastapi-ops/hello.%s.env" % slot)
