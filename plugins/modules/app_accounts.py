@@ -60,7 +60,7 @@ from ansible.module_utils.basic import AnsibleModule
 MARKER = "fastapi_ops.server app %s"
 
 
-def account_plan(app, entry, group_name):
+def account_plan(app, entry):
     """What to do with the app's account: (action, problem). ``entry`` is the
     account's pwd entry or None."""
     where = "%s.user" % app["where"]
@@ -99,7 +99,7 @@ def main():
                 group = grp.getgrgid(entry.pw_gid).gr_name
             except KeyError:
                 group = str(entry.pw_gid)
-        action, problem = account_plan(app, entry, group)
+        action, problem = account_plan(app, entry)
         if problem:
             problems.append(problem)
         accounts[app["name"]] = {"user": app["user"], "action": action, "group": group,

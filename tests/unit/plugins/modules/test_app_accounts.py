@@ -21,7 +21,7 @@ def entry(name, uid=998, home="/var/lib/fastapi-shop", gecos=""):
 
 
 def test_a_missing_account_is_created():
-    assert account_plan(app(), None, "") == ("create", None)
+    assert account_plan(app(), None) == ("create", None)
 
 
 @pytest.mark.parametrize("existing", [
@@ -30,11 +30,11 @@ def test_a_missing_account_is_created():
     entry("fastapi-shop"),
 ])
 def test_an_account_the_collection_created_is_managed(existing):
-    assert account_plan(app(), existing, "fastapi-shop") == ("manage", None)
+    assert account_plan(app(), existing) == ("manage", None)
 
 
 def test_an_existing_account_the_collection_did_not_create_is_refused_naming_the_field():
-    action, problem = account_plan(app(user="backup"), entry("backup", uid=34, home="/var/backups"), "backup")
+    action, problem = account_plan(app(user="backup"), entry("backup", uid=34, home="/var/backups"))
     assert action is None
     assert problem.startswith("fastapi_apps[0] (shop).user: the account backup exists and was not created by fastapi_ops.server")
     assert "user_existing: true" in problem
@@ -42,12 +42,12 @@ def test_an_existing_account_the_collection_did_not_create_is_refused_naming_the
 
 def test_a_marked_existing_account_is_reused_untouched():
     marked = app(user="backup", user_existing=True)
-    assert account_plan(marked, entry("backup", uid=34, home="/var/backups"), "backup") == ("reuse", None)
+    assert account_plan(marked, entry("backup", uid=34, home="/var/backups")) == ("reuse", None)
 
 
 def test_user_existing_for_a_missing_account_or_uid_0_is_refused():
-    assert "does not exist on this host" in account_plan(app(user="nobody2", user_existing=True), None, "")[1]
-    assert "has uid 0" in account_plan(app(user="toor", user_existing=True), entry("toor", uid=0), "root")[1]
+    assert "does not exist on this host" in account_plan(app(user="nobody2", user_existing=True), None)[1]
+    assert "has uid 0" in account_plan(app(user="toor", user_existing=True), entry("toor", uid=0))[1]
 
 
 def test_the_module_reads_the_real_account_database(run_module):
