@@ -33,7 +33,7 @@ HEALTH_KEYS = {"path", "status", "body", "timeout"}
 # the smallest value it takes.
 GUNICORN_NUMBERS = {
     "workers": 0, "worker_memory_mb": 1, "master_memory_mb": 0, "timeout": 1, "graceful_timeout": 0,
-    "keepalive": 0, "max_requests": 0, "max_requests_jitter": 0,
+    "keepalive": 0, "max_requests": 0, "max_requests_jitter": 0, "drain_timeout": 0,
 }
 GUNICORN_KEYS = set(GUNICORN_NUMBERS) | {"bind", "forwarded_allow_ips", "log_level"}
 LOG_LEVELS = ("debug", "info", "warning", "error", "critical")

@@ -90,3 +90,18 @@ def app_upstreams(apps, root=DEFAULT_ROOT):
         else:
             upstreams[app["name"]] = [slot_layout(app, SLOTS[0], root)["live_upstream"]]
     return upstreams
+
+
+def unix_connections(proc_net_unix, path):
+    """Count the connections a server has accepted on the Unix socket ``path``.
+
+    ``proc_net_unix`` is the text of ``/proc/net/unix``. A socket a server
+    accepted carries its listener's path, in state 03 (connected); the
+    listener itself is in state 01, and the clients' ends have no path.
+    """
+    count = 0
+    for line in proc_net_unix.splitlines()[1:]:
+        fields = line.split(None, 7)
+        if len(fields) == 8 and fields[5] == "03" and fields[7] == path:
+            count += 1
+    return count
