@@ -27,11 +27,12 @@ LAST = ["-e", "lab_hello_source=%s/lab/releases/hello-10" % EPHEMERAL, "-e", "la
         "-e", '{"lab_secrets": {}}']
 
 # What must not change: the accounts, the app's files and links, its units,
-# configurations and environment files, Caddy's, the deploy log.
+# configurations and environment files, Caddy's, the deploy log (content,
+# owner, mode, and for files and links their modification time).
 SNAPSHOT = r"""
 sha256sum /etc/passwd /etc/group /etc/shadow /etc/gshadow /var/log/fastapi-ops/deploys.log
 find /etc/fastapi-ops /etc/caddy /usr/local/lib/fastapi-ops /etc/systemd/system /srv/fastapi -xdev \
-  -not -path '*/venv/*' -printf '%p -> %l %m %u:%g %s %T@\n' | sort
+  -not -path '*/venv/*' \( -type d -printf '%p/ %m %u:%g\n' -o -printf '%p -> %l %m %u:%g %s %T@\n' \) | sort
 find /etc/fastapi-ops /etc/caddy /usr/local/lib/fastapi-ops /etc/systemd/system /srv/fastapi -xdev \
   -not -path '*/venv/*' -type f -print0 | sort -z | xargs -0 sha256sum
 """
