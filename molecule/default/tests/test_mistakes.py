@@ -122,25 +122,31 @@ def fixture_target(host):
 
 
 def ansible(argv, **env):
+    # Only the JSON callback writes to stdout (not the scenario's profile_tasks).
     return subprocess.run(argv, capture_output=True, text=True, timeout=600, check=False, env=dict(
-        os.environ, ANSIBLE_CONFIG=EPHEMERAL + "/ansible.cfg", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", **env))
+        os.environ, ANSIBLE_CONFIG=EPHEMERAL + "/ansible.cfg", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+        ANSIBLE_CALLBACKS_ENABLED="ansible.posix.json", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", **env))
+
+
+def parsed(output):
+    """The JSON document the callback wrote (whatever else follows it)."""
+    return json.JSONDecoder().raw_decode(output[output.index("{"):])[0]
 
 
 @pytest.fixture(name="apps", scope="module")
 def fixture_apps(target):
     """fastapi_apps as the inventory renders it for the last deploy."""
     result = ansible(["ansible", "-i", EPHEMERAL + "/inventory", TARGET, "-m", "ansible.builtin.debug",
-                      "-a", "msg={{ fastapi_apps | to_json }}"] + LAST,
-                     ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+                      "-a", "msg={{ fastapi_apps | to_json }}"] + LAST, ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
     assert result.returncode == 0, result.stdout + result.stderr
-    output = json.loads(result.stdout[result.stdout.index("{"):])
+    output = parsed(result.stdout)
     msg = output["plays"][0]["tasks"][0]["hosts"][TARGET]["msg"]
     return json.loads(msg) if isinstance(msg, str) else msg
 
 
 def refusal(output):
     """The first line of the message of the first task that failed."""
-    for play in json.loads(output[output.index("{"):])["plays"]:
+    for play in parsed(output)["plays"]:
         for task in play["tasks"]:
             result = task["hosts"].get(TARGET, {})
             if result.get("failed"):
@@ -157,8 +163,7 @@ def site_with(apps, label, change):
         json.dump({"fastapi_apps": apps}, extra)
     try:
         result = ansible(["ansible-playbook", "-i", EPHEMERAL + "/inventory", "fastapi_ops.server.site",
-                          "-l", TARGET, "-e", "fastapi_hosts=targets", "-e", "@" + extra.name] + EXTRA.get(label, []),
-                         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json")
+                          "-l", TARGET, "-e", "fastapi_hosts=targets", "-e", "@" + extra.name] + EXTRA.get(label, []))
     finally:
         os.unlink(extra.name)
     return result
