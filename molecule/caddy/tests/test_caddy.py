@@ -26,6 +26,8 @@ CADDYFILE = "/etc/caddy/Caddyfile"
 # Written by side_effect.yml right after the role validated and installed it.
 VALIDATED_CANDIDATE_SHA256 = "/root/lab-validated-candidate.sha256"
 ADMIN_SOCKET = "/run/caddy/admin.sock"
+# caddy_metrics_listen's default.
+METRICS_URL = "http://127.0.0.1:9180/metrics"
 
 
 @pytest.fixture(scope="module")
@@ -266,3 +268,54 @@ def test_certificates_persist_and_are_not_issued_again(host, services):
     # Pebble issued one certificate per domain of both targets, no more.
     issued = services.run("journalctl -u pebble.service -o cat --no-pager | grep -c 'Issued certificate serial'")
     assert int(issued.stdout) == 2 * len(DOMAINS)
+
+
+def scrape(host):
+    """caddy_http_requests_total by host label, scraped on the target's loopback as Prometheus would."""
+    script = (
+        "import sys, urllib.request\n"
+        "opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))\n"
+        "answer = opener.open(sys.argv[1], timeout=10)\n"
+        "assert answer.headers.get_content_type() == 'text/plain', answer.headers\n"
+        "sys.stdout.write(answer.read().decode())\n"
+    )
+    text = host.check_output("python3 -c %s %s" % (shlex.quote(script), METRICS_URL))
+    counts = {}
+    for labels, value in re.findall(r"^caddy_http_requests_total\{([^}]*)\} (\S+)$", text, re.M):
+        name = dict(re.findall(r'(\w+)="([^"]*)"', labels)).get("host", "")
+        counts[name] = counts.get(name, 0) + float(value)
+    codes = set(re.findall(r'^caddy_http_request_duration_seconds_count\{[^}]*code="(\d+)"[^}]*host="([^"]+)"', text, re.M))
+    return counts, codes
+
+
+def test_metrics_count_requests_per_app_domain(host, services):
+    domains = ["%s.%s" % (prefix, suffix(host)) for prefix in DOMAINS]
+    before, _codes = scrape(host)
+    for domain in domains:
+        for number in range(3):
+            assert curl(services, host, domain, "-o", "/dev/null", path="/metrics-%d" % number).rc == 0
+    after, codes = scrape(host)
+    for domain in domains:
+        assert after.get(domain, 0) - before.get(domain, 0) >= 3, (domain, before, after)
+        assert ("200", domain) in codes  # per status code as well
+
+
+def test_metrics_are_served_only_on_loopback(host, services):
+    assert host.socket("tcp://127.0.0.1:9180").is_listening
+    listening = host.check_output("ss -Hltn 'sport = :9180'")
+    assert [line.split()[3] for line in listening.splitlines()] == ["127.0.0.1:9180"]
+    # From the client's side: nothing answers on the metrics port ...
+    refused = services.run("curl -sS --max-time 5 http://%s:9180/metrics" % target_ip(host))
+    assert refused.rc == 7, (refused.rc, refused.stdout, refused.stderr)  # connection refused
+    # ... and the public sites have no metrics of Caddy's (the app answers that path).
+    public = curl(services, host, "shop." + suffix(host), path="/metrics")
+    assert public.rc == 0 and "caddy_http_requests_total" not in public.stdout
+    assert json.loads(public.stdout)["app"] == "shop"
+
+
+def test_plain_http_for_names_of_no_app_is_closed_and_not_counted(host, services):
+    result = services.run("curl -sS --max-time 5 -H 'Host: random-1.invalid' http://%s/" % target_ip(host))
+    assert result.rc == 52, (result.rc, result.stdout, result.stderr)  # empty reply: closed
+    counts, _codes = scrape(host)
+    assert "random-1.invalid" not in counts
+
