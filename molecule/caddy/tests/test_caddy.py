@@ -28,6 +28,8 @@ VALIDATED_CANDIDATE_SHA256 = "/root/lab-validated-candidate.sha256"
 ADMIN_SOCKET = "/run/caddy/admin.sock"
 # caddy_metrics_listen's default.
 METRICS_URL = "http://127.0.0.1:9180/metrics"
+# Written by side_effect.yml from its run of status.yml.
+STATUS = "/root/lab-status.json"
 
 
 @pytest.fixture(scope="module")
@@ -319,3 +321,20 @@ def test_plain_http_for_names_of_no_app_is_closed_and_not_counted(host, services
     counts, _codes = scrape(host)
     assert "random-1.invalid" not in counts
 
+
+def test_status_shows_when_each_served_certificate_expires(host, services):
+    status = json.loads(host.file(STATUS).content_string)
+    shown = {entry["name"]: entry for entry in status["certificates"]}
+    assert sorted(shown) == sorted("%s.%s" % (prefix, suffix(host)) for prefix in DOMAINS)
+    for domain, entry in shown.items():
+        # What an outside client gets for that name, read with openssl.
+        end = services.check_output(
+            "echo | openssl s_client -connect %s:443 -servername %s 2>/dev/null"
+            " | openssl x509 -noout -enddate -dateopt iso_8601" % (target_ip(host), domain))
+        not_after = end.split("=", 1)[1].strip().replace(" ", "T")  # 2031-12-02 00:28:37Z
+        assert entry["error"] == "" and entry["not_after"] == not_after, (entry, end)
+        assert entry["issuer"].startswith("Pebble Intermediate CA") and not entry["expired"]
+        assert entry["days_left"] > 0
+        line = "certificate of %s: expires %s (%d days left), issuer %s" % (
+            domain, not_after, entry["days_left"], entry["issuer"])
+        assert line in status["lines"], status["lines"]
