@@ -18,8 +18,12 @@ SCENARIOS ?= lab dns python app gunicorn caddy host default
 # ansible-core versions the matrix tests beside the toolchain's own 2.19
 # (meta/runtime.yml's requires_ansible names the same range).
 MATRIX ?= 2.20
+# The scenario run once more with its playbooks on the newest of MATRIX
+# (`make matrix-molecule`): the cheapest one that still converges a role
+# with real ACME, idempotence and side effects.
+MATRIX_SCENARIO ?= caddy
 
-.PHONY: help setup requirements lab demo demo-down bench lint sanity unit galaxy matrix docs role-docs changelog-release molecule test clean
+.PHONY: help setup requirements lab demo demo-down bench lint sanity unit galaxy matrix matrix-molecule docs role-docs changelog-release molecule test clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -65,6 +69,9 @@ lint: setup ## yamllint, ansible-lint, plugin/role docs, role READMEs, changelog
 role-docs: setup ## Rewrite each role README's variable table from meta/argument_specs.yml
 	$(BIN)/python tools/role_docs.py
 
+matrix-molecule: setup lab ## Molecule scenario MATRIX_SCENARIO with the newest ansible-core of MATRIX
+	tests/matrix.sh --scenario $(MATRIX_SCENARIO) $(lastword $(MATRIX))
+
 docs: setup ## Build the docs site offline with antsibull-docs (build/docs/html)
 	tools/docs.sh
 
@@ -87,7 +94,7 @@ matrix: setup ## Sanity, unit and Galaxy tests on each ansible-core of MATRIX
 molecule: setup lab ## Molecule scenarios (SCENARIOS=NAME for one)
 	tests/molecule.sh $(SCENARIOS)
 
-test: setup lint sanity unit galaxy matrix docs molecule ## Everything CI runs
+test: setup lint sanity unit galaxy matrix docs molecule matrix-molecule ## Everything CI runs
 
 clean: ## Remove the venv, build output and lab containers
 	rm -rf $(VENV) build .cache *.tar.gz
