@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import http.client
 import socket
-import subprocess
 import time
 
 UNIT_PROPERTIES = ("ActiveState", "SubState", "NRestarts", "ExecMainStatus")
@@ -53,14 +52,11 @@ def ask(path, socket_path=None, address=None, timeout=5.0):
         conn.close()
 
 
-def _systemctl(argv):
-    return subprocess.run(argv, capture_output=True, text=True, check=False).stdout
-
-
-def unit_state(unit, output=_systemctl):
+def unit_state(unit, output):
     """The systemd properties of ``unit`` that tell whether it is still up.
 
-    ``output(argv)`` runs a command and returns its standard output.
+    ``output(argv)`` runs a command and returns its standard output (the
+    module passes its ``run_command``).
     """
     text = output(["systemctl", "show", "--property=" + ",".join(UNIT_PROPERTIES), unit])
     state = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)

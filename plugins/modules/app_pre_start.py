@@ -73,9 +73,11 @@ results:
   returned: always
 """
 
+import errno
 import grp
+import os
 import pwd
-import subprocess
+import threading
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -100,28 +102,52 @@ def identity(user):
     """The uid, gid and supplementary groups the commands run with."""
     entry = pwd.getpwnam(user)
     groups = sorted({g.gr_gid for g in grp.getgrall() if user in g.gr_mem} | {entry.pw_gid})
-    return dict(user=entry.pw_uid, group=entry.pw_gid, extra_groups=groups, umask=0o027)
+    return dict(uid=entry.pw_uid, gid=entry.pw_gid, groups=groups)
 
 
-def run(command, chdir, environment, run_as, timeout):
-    """Run ``command`` under coreutils' timeout, which makes it a process
-    group of its own and, when ``timeout`` passes, stops the whole group (the
-    command and everything it started): SIGTERM, then SIGKILL 5 seconds later.
-    Returns (rc, output)."""
-    argv = ["timeout", "--kill-after=5", "--signal=TERM", str(timeout), "/bin/sh", "-c", command]
+def run(module, command, chdir, environment, account, timeout):
+    """Run ``command`` as ``account`` under coreutils' timeout, which makes it
+    a process group of its own and, when ``timeout`` passes, stops the whole
+    group (the command and everything it started): SIGTERM, then SIGKILL 5
+    seconds later. util-linux's setpriv drops to the app's user and groups;
+    env -u removes the module's own variables by name, so the command sees
+    exactly ``environment`` (its values reach it through the environment,
+    never on a command line other users could read). Returns (rc, output)."""
+    if not os.path.isdir(chdir):
+        raise OSError(errno.ENOENT, os.strerror(errno.ENOENT), chdir)
+    argv = [module.get_bin_path("setpriv", required=True), "--reuid=%d" % account["uid"],
+            "--regid=%d" % account["gid"], "--groups=" + ",".join(str(gid) for gid in account["groups"]),
+            "--", module.get_bin_path("env", required=True)]
+    inherited = set(os.environ) | set(module.run_command_environ_update or {})
+    for name in sorted(inherited - set(environment)):
+        argv += ["-u", name]
+    argv += [module.get_bin_path("timeout", required=True), "--kill-after=5", "--signal=TERM", str(timeout),
+             "/bin/sh", "-c", "exec </dev/null 2>&1; " + command]
+    # Should the timeout process itself hang, it is killed 30 seconds later.
+    guard = {}
+
+    def arm(process):
+        def fire():
+            guard["fired"] = True
+            process.kill()
+        guard["timer"] = threading.Timer(timeout + 30, fire)
+        guard["timer"].daemon = True
+        guard["timer"].start()
+
     started = time.monotonic()
     try:
-        done = subprocess.run(
-            argv, cwd=chdir, env=environment, check=False, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout + 30, **run_as
-        )
-    except subprocess.TimeoutExpired as error:
-        return -1, (error.output or b"").decode("utf-8", "replace") + "\n(stopped after %d s)" % timeout
-    output = done.stdout.decode("utf-8", "replace")
+        rc, output, _stderr = module.run_command(
+            argv, cwd=chdir, environ_update=environment, umask=0o027, expand_user_and_vars=False,
+            before_communicate_callback=arm, handle_exceptions=False, errors="replace")
+    finally:
+        if "timer" in guard:
+            guard["timer"].cancel()
+    if "fired" in guard:
+        return -1, output + "\n(stopped after %d s)" % timeout
     # 124: stopped by SIGTERM; killed (-9, or 137) after ignoring it.
-    if done.returncode in (124, 137, -9) and time.monotonic() - started >= timeout:
+    if rc in (124, 137, -9) and time.monotonic() - started >= timeout:
         return -1, output + "\n(stopped after %d s, with every process it started)" % timeout
-    return done.returncode, output
+    return rc, output
 
 
 def main():
@@ -141,7 +167,7 @@ def main():
     if module.check_mode:
         module.exit_json(changed=bool(p["commands"]), results=[], msg="check mode: pre-start commands not run")
     try:
-        run_as = identity(p["user"])
+        account = identity(p["user"])
     except KeyError:
         module.fail_json(msg="pre-start: user %s does not exist" % p["user"], results=[])
     environment = {"LANG": "C.UTF-8"}
@@ -156,7 +182,7 @@ def main():
     results = []
     for command in p["commands"]:
         try:
-            rc, output = run(command, p["chdir"], environment, run_as, p["timeout"])
+            rc, output = run(module, command, p["chdir"], environment, account, p["timeout"])
         except OSError as error:
             rc, output = -1, str(error)
         output = mask(output)

@@ -67,3 +67,29 @@ def test_a_command_past_its_timeout_is_stopped_with_every_process_it_started(run
     assert result["failed"] is True and "(stopped after 1 s, with every process it started)" in result["output"]
     left = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True, check=False)
     assert left.stdout == "", left.stdout
+
+
+def test_the_commands_see_only_the_apps_environment(run_module, tmp_path, env_file):
+    result = run_module("app_pre_start", commands=["env"], chdir=str(tmp_path), user=USER, env_file=env_file,
+                        env={"EXTRA": "x"})
+    names = {line.split("=", 1)[0] for line in result["results"][0]["output"].splitlines()}
+    # /bin/sh adds PWD (and, with some shells, SHLVL and _); nothing of the module's own.
+    assert names - {"PWD", "SHLVL", "_"} == {"LANG", "GREETING", "TOKEN", "EXTRA"}, names
+
+
+def test_files_the_commands_write_get_umask_027(run_module, tmp_path):
+    os.chmod(tmp_path, 0o777)
+    result = run_module("app_pre_start", commands=["touch made"], chdir=str(tmp_path), user=USER)
+    assert result.get("failed") is not True, result
+    assert (tmp_path / "made").stat().st_mode & 0o777 == 0o640
+
+
+def test_every_id_is_the_users_and_no_capability_is_left(run_module, tmp_path):
+    os.chmod(tmp_path, 0o755)
+    result = run_module("app_pre_start", commands=["grep -E '^(Uid|Gid|CapPrm|CapEff|CapAmb):' /proc/self/status"],
+                        chdir=str(tmp_path), user=USER)
+    status = dict(line.split(":", 1) for line in result["results"][0]["output"].splitlines())
+    entry = pwd.getpwnam(USER)
+    assert status["Uid"].split() == [str(entry.pw_uid)] * 4  # real, effective, saved, file system
+    assert status["Gid"].split() == [str(entry.pw_gid)] * 4
+    assert {status[cap].strip() for cap in ("CapPrm", "CapEff", "CapAmb")} == {"0000000000000000"}
