@@ -17,7 +17,7 @@ SCENARIOS ?= lab dns python app gunicorn caddy host default
 
 # ansible-core versions the matrix tests beside the toolchain's own 2.19
 # (meta/runtime.yml's requires_ansible names the same range).
-MATRIX ?= 2.20
+MATRIX ?= 2.20 2.21
 # The scenario run once more with its playbooks on the newest of MATRIX
 # (`make matrix-molecule`): the cheapest one that still converges a role
 # with real ACME, idempotence and side effects.

@@ -4,7 +4,7 @@
 # (2.19 on .venv, which `make sanity unit galaxy` covers). Each version gets a
 # venv under .cache/matrix/ from tests/matrix/ansible-core-X.txt, made with the
 # Python it needs: pythonX.Y on PATH, or one of pyenv's versions.
-#   tests/matrix.sh                    every version in MATRIX (default: 2.20)
+#   tests/matrix.sh                    every version in MATRIX (default: 2.20 2.21)
 #   tests/matrix.sh 2.20               one
 #   tests/matrix.sh --scenario caddy 2.20
 #       instead: the Molecule scenario caddy, its playbooks run by that
@@ -18,9 +18,9 @@ if [ "${1:-}" = --scenario ]; then
   shift 2
 fi
 cores=("$@")
-[ ${#cores[@]} -gt 0 ] || read -ra cores <<<"${MATRIX:-2.20}"
+[ ${#cores[@]} -gt 0 ] || read -ra cores <<<"${MATRIX:-2.20 2.21}"
 
-# ansible-core 2.20 runs on Python 3.12 to 3.14 on the controller.
+# ansible-core 2.20 and 2.21 run on Python 3.12 to 3.14 on the controller.
 python_for() {
   local v
   for v in 3.12 3.13 3.14; do
