@@ -6,8 +6,8 @@
 # Python it needs: pythonX.Y on PATH, or one of pyenv's versions.
 #   tests/matrix.sh                    every version in MATRIX (default: 2.20 2.21)
 #   tests/matrix.sh 2.20               one
-#   tests/matrix.sh --scenario caddy 2.20
-#       instead: the Molecule scenario caddy, its playbooks run by that
+#   tests/matrix.sh --scenario dns 2.21
+#       instead: the Molecule scenario dns, its playbooks run by that
 #       version's ansible-playbook (Molecule, testinfra and the collections
 #       the scenarios use stay the toolchain's, from .venv)
 set -euo pipefail
