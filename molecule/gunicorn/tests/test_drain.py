@@ -102,14 +102,10 @@ with unix_connect(path, "ws://slots.example.test/ws") as ws:
     ws.send("after"); last = json.loads(ws.recv(timeout=10))
 print(json.dumps([first, last]))
 """ % HOME
-    result = host.run("timeout 120 %s/current/venv/bin/python -c %s" % (HOME, _quote(script)))
+    result = host.run("timeout 120 %s -c %s", HOME + "/current/venv/bin/python", script)
     assert result.rc == 0, result.stderr
     first, last = json.loads(result.stdout)
     assert last["echo"] == "after" and last["pid"] == first["pid"]
-
-
-def _quote(text):
-    return "'" + text.replace("'", "'\"'\"'") + "'"
 
 
 def test_the_background_task_example_as_documented_fails_with_the_documented_message(host):
