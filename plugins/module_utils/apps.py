@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.fastapi_ops.server.plugins.module_utils.processes import jobs_problems, processes_problems
 from ansible_collections.fastapi_ops.server.plugins.module_utils.python_spec import specifier_problem
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
@@ -26,6 +27,8 @@ COMMON_KEYS = {
     "allow_unpinned", "env", "secrets", "pre_start", "health_check", "user", "user_existing",
     # Sub-dictionaries owned by one role each; that role validates them.
     "app", "gunicorn", "caddy", "dns",
+    # Background processes and scheduled jobs (module_utils/processes.py validates them).
+    "processes", "jobs",
 }
 SOURCE_KEYS = {"git", "ref", "path", "package", "subdir"}
 HEALTH_KEYS = {"path", "status", "body", "timeout"}
@@ -267,4 +270,6 @@ def apps_problems(apps):
             if app.get(key) is not None and not isinstance(app.get(key), dict):
                 problems.append("%s.%s: must be a mapping of %s role settings" % (where, key, key))
         _check_gunicorn(where, app.get("gunicorn"), problems)
+        problems.extend(processes_problems(where, app.get("processes")))
+        problems.extend(jobs_problems(where, app.get("jobs"), app.get("processes")))
     return problems

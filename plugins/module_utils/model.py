@@ -19,6 +19,7 @@ how, and what a success or a failure records.
 from __future__ import annotations
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
+from ansible_collections.fastapi_ops.server.plugins.module_utils.processes import process_unit_prefix, resolve_jobs, resolve_processes
 from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import (
     DEFAULT_CONFIG_DIR,
     INSTANCE,
@@ -95,6 +96,13 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
         # What the next instance gets; each slot runs from its own copy.
         "config": "%s/%s.conf.py" % (config_dir.rstrip("/"), app["name"]),
         "user_existing": bool(app.get("user_existing")),
+        # Background processes and scheduled jobs (module_utils/processes.py):
+        # run from `current` with the environment of the live slot, copied here.
+        "processes": resolve_processes(app),
+        "jobs": resolve_jobs(app),
+        "background": bool(app.get("processes") or app.get("jobs")),
+        "process_unit_prefix": process_unit_prefix(app["name"]),
+        "processes_env_file": "/etc/fastapi-ops/%s.processes.env" % app["name"],
     })
     return model
 
