@@ -13,7 +13,7 @@ export PY_COLORS ?= 1
 # Scenarios for `make molecule`, in this order (each role, then `default`:
 # the whole site and its deploys under load); `make molecule SCENARIOS=caddy`
 # runs one.
-SCENARIOS ?= lab dns python app gunicorn caddy host default
+SCENARIOS ?= lab dns python app gunicorn caddy host processes default
 
 # ansible-core versions the matrix tests beside the toolchain's own 2.19
 # (meta/runtime.yml's requires_ansible names the same range).
