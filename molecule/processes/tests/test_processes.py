@@ -22,10 +22,12 @@ def test_the_worker_runs_from_the_live_release_as_the_app_user(host):
     pid = int(show(host, "fastapi-jobs.worker@1.service", "MainPID"))
     assert pid > 0
     assert host.check_output("ps -o user= -p %s", str(pid)) == "fastapi-jobs"
-    cwd = host.check_output("readlink /proc/%s/cwd", str(pid))
+    # Only the process's own user may read its cwd (root lacks CAP_SYS_PTRACE in the container).
+    cwd = host.check_output("setpriv --reuid=fastapi-jobs --regid=fastapi-jobs --clear-groups readlink /proc/%s/cwd", str(pid))
     live = host.check_output("readlink -f /srv/fastapi/jobs/current")
     assert cwd == live + "/src"
-    assert host.check_output("readlink /proc/%s/exe", str(pid)).startswith("/usr/bin/python3")
+    assert host.check_output("setpriv --reuid=fastapi-jobs --regid=fastapi-jobs --clear-groups readlink /proc/%s/exe",
+                             str(pid)).startswith("/usr/bin/python3")
 
 
 def test_the_processes_have_the_live_slots_environment_readable_by_root_only(host):
