@@ -236,3 +236,23 @@ def processes_plan(app, state, restart=False):
                   if unit not in keep and (seen.get("active") or seen.get("enabled")))
     remove = sorted(unit for unit in state.get("units") or [] if unit not in wanted["files"])
     return {"start": start, "stop": stop, "remove": remove, "restart": bool(restart)}
+
+
+def status_lines(app, state):
+    """The lines ``status.yml`` shows for one resolved app's processes and
+    jobs, from what the ``process_state`` module read for it."""
+    instances = (state or {}).get("instances") or {}
+    lines = []
+    for process in app.get("processes") or []:
+        running = [unit for unit in process["instances"] if (instances.get(unit) or {}).get("active")]
+        lines.append("  process %s: %d of %d running (%s)" % (process["name"], len(running), process["count"], process["template"]))
+    for job in app.get("jobs") or []:
+        service = instances.get(job["service"]) or {}
+        timer = instances.get(job["timer"]) or {}
+        result = "running" if service.get("state") == "activating" else (service.get("result") or "-")
+        exit_status = service.get("exit_status")
+        lines.append("  job %s (%s): last run %s, %s (exit %s), next %s (%s %s)" % (
+            job["name"], job["on_calendar"], service.get("exited") or timer.get("last") or "never", result,
+            "-" if exit_status in (None, "") else exit_status, timer.get("next") or "-", job["timer"],
+            timer.get("state") or "not loaded"))
+    return lines

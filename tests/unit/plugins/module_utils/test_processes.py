@@ -178,3 +178,27 @@ def test_the_plan_starts_timers_and_stops_and_removes_a_removed_jobs_units():
     assert plan["start"] == ["fastapi-shop.report.timer"]
     assert plan["stop"] == ["fastapi-shop.tick.service", "fastapi-shop.tick.timer"]
     assert plan["remove"] == ["fastapi-shop.tick.service", "fastapi-shop.tick.timer"]
+
+
+def test_status_lines_count_running_instances_and_show_each_jobs_last_and_next_run():
+    from ansible_collections.fastapi_ops.server.plugins.module_utils.processes import status_lines
+
+    app = resolve_app(dict(SHOP, processes={"worker": {"command": "python -m w", "count": 2}},
+                           jobs={"cleanup": {"command": "python -m c", "on_calendar": "daily"}}))
+    state = {"instances": {
+        "fastapi-shop.worker@1.service": {"active": True},
+        "fastapi-shop.worker@2.service": {"active": False},
+        "fastapi-shop.cleanup.service": {"state": "inactive", "result": "exit-code", "exit_status": 3,
+                                         "exited": "Wed 2026-12-02 00:00:05 UTC"},
+        "fastapi-shop.cleanup.timer": {"state": "active", "next": "Thu 2026-12-03 00:00:00 UTC"},
+    }}
+    assert status_lines(app, state) == [
+        "  process worker: 1 of 2 running (fastapi-shop.worker@.service)",
+        "  job cleanup (daily): last run Wed 2026-12-02 00:00:05 UTC, exit-code (exit 3), "
+        "next Thu 2026-12-03 00:00:00 UTC (fastapi-shop.cleanup.timer active)",
+    ]
+    assert status_lines(app, {}) == [
+        "  process worker: 0 of 2 running (fastapi-shop.worker@.service)",
+        "  job cleanup (daily): last run never, - (exit -), next - (fastapi-shop.cleanup.timer not loaded)",
+    ]
+    assert status_lines(resolve_app(SHOP), {}) == []
