@@ -14,6 +14,7 @@ import re
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.processes import jobs_problems, processes_problems
 from ansible_collections.fastapi_ops.server.plugins.module_utils.python_spec import specifier_problem
+from ansible_collections.fastapi_ops.server.plugins.module_utils.static import static_problems
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
 DOMAIN_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
@@ -29,6 +30,8 @@ COMMON_KEYS = {
     "app", "gunicorn", "caddy", "dns",
     # Background processes and scheduled jobs (module_utils/processes.py validates them).
     "processes", "jobs",
+    # Directories of the release Caddy serves itself (module_utils/static.py validates them).
+    "static",
 }
 SOURCE_KEYS = {"git", "ref", "path", "package", "subdir"}
 HEALTH_KEYS = {"path", "status", "body", "timeout"}
@@ -272,4 +275,6 @@ def apps_problems(apps):
         _check_gunicorn(where, app.get("gunicorn"), problems)
         problems.extend(processes_problems(where, app.get("processes")))
         problems.extend(jobs_problems(where, app.get("jobs"), app.get("processes")))
+        health = app.get("health_check") if isinstance(app.get("health_check"), dict) else {}
+        problems.extend(static_problems(where, app.get("static"), health.get("path") or "/"))
     return problems

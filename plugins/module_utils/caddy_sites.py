@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
+from ansible_collections.fastapi_ops.server.plugins.module_utils.static import static_problems, static_routes
 
 SITE_KEYS = ("max_body_size", "upstreams", "hsts_max_age", "snippet", "tls_issuer")
 TLS_ISSUERS = ("acme", "internal")
@@ -115,6 +116,13 @@ def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="a
             problems.append("%s.snippet: must be Caddyfile text" % where)
             snippet = ""
 
+        # Directories of the live release Caddy serves itself; the apps
+        # preflight checked them already, this keeps the role safe alone.
+        static = app.get("static")
+        static_issues = static_problems("caddy_apps[%d] (%s)" % (index, app["name"]), static,
+                                        (app.get("health_check") or {}).get("path") or "/")
+        problems.extend(static_issues)
+
         sites.append({
             "name": layout["name"],
             "domains": [domain.lower() for domain in layout["domains"]],
@@ -123,6 +131,7 @@ def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="a
             "hsts_max_age": hsts,
             "tls_issuer": issuer,
             "snippet": snippet.strip("\n"),
+            "static": [] if static_issues else static_routes(app, layout["current"]),
         })
     if problems:
         raise CaddySitesError(problems)

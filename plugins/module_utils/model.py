@@ -28,6 +28,7 @@ from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import (
     other_slot,
     slot_layout,
 )
+from ansible_collections.fastapi_ops.server.plugins.module_utils.static import source_subdir, static_routes
 
 # Health check defaults of an app that sets no `health_check` (docs/apps.md);
 # the timeout comes from the host-wide setting.
@@ -39,11 +40,6 @@ ROLE_SETTINGS = ("app", "gunicorn", "caddy", "dns")
 
 class ModelError(ValueError):
     """The app cannot be resolved (not an app of fastapi_apps)."""
-
-
-def _subdir(app):
-    subdir = ((app.get("source") or {}).get("subdir") or "").strip("/")
-    return "" if subdir in ("", ".") else subdir
 
 
 def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=None, config_dir=DEFAULT_CONFIG_DIR):
@@ -59,7 +55,7 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
         raise ModelError("expected one app of fastapi_apps (a mapping with name and domain), got %r" % (app,))
     defaults = defaults or {}
     model = app_layout(app, root)
-    subdir = _subdir(app)
+    subdir = source_subdir(app)
     workdir = "src/" + subdir if subdir else "src"
     settings = {}
     for role in ROLE_SETTINGS:
@@ -102,6 +98,8 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
         "jobs": resolve_jobs(app),
         "background": bool(app.get("processes") or app.get("jobs")),
         "process_unit_prefix": process_unit_prefix(app["name"]),
+        # Directories of the live release that Caddy serves itself (module_utils/static.py).
+        "static": static_routes(app, model["current"]),
         "processes_env_file": "/etc/fastapi-ops/%s.processes.env" % app["name"],
     })
     return model

@@ -5,6 +5,8 @@ written by the collection untouched; then a reboot.
 Runs in file order: the reboot comes last.
 """
 
+import base64
+import gzip
 import json
 import re
 import subprocess
@@ -115,6 +117,41 @@ def test_the_deploy_log_has_the_refused_release_and_the_one_off_commands_without
     assert str(runs[-2]["rc"]) == "0" and runs[-2]["command"].startswith("python -c")
     assert all(run["user"] and run["time"] and run["release"] for run in runs)
     assert "lab-secret-token" not in text
+
+
+def caddy_get(host, path, *headers):
+    """Status, headers (lower-cased names) and body of Caddy's answer on the target."""
+    out = json.loads(host.check_output("python3 /usr/local/lib/lab-https-get.py " + " ".join(["%s"] * (1 + len(headers))),
+                                       path, *headers))
+    return out["status"], out["headers"], base64.b64decode(out["body"])
+
+
+def test_static_files_are_served_by_caddy_from_the_live_release_never_by_the_app(host):
+    status, headers, body = caddy_get(host, "/static/version.txt")
+    assert status == 200, (status, headers)
+    # The app's own route under /static answers "from the app": this body is the file's.
+    assert body == b"static of version 2\n"
+    assert headers["cache-control"] == "public, max-age=3600"
+    assert "etag" in headers and "last-modified" in headers, headers
+    print("\n/static/version.txt through Caddy: %s %s" % (status, headers))
+
+
+def test_hashed_static_names_are_immutable_and_compressed(host):
+    status, headers, body = caddy_get(host, "/static/app.3f9a1c2b.js", "Accept-Encoding: gzip")
+    assert status == 200, (status, headers)
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert headers.get("content-encoding") == "gzip", headers
+    assert gzip.decompress(body).endswith(b"*/ // version 2\n")
+
+
+def test_dot_files_and_missing_static_files_are_caddys_404_not_the_apps(host):
+    for path in ("/static/.env", "/static/missing.txt"):
+        status, headers, body = caddy_get(host, path)
+        assert status == 404, (path, status)
+        assert b"from the app" not in body and b"SECRET" not in body
+    # Outside the prefix the app answers as before.
+    status, headers, body = caddy_get(host, "/")
+    assert status == 200 and json.loads(body)["version"] == "2"
 
 
 def test_worker_and_web_come_back_after_the_container_restarts(host):

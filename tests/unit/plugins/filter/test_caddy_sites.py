@@ -22,6 +22,7 @@ def test_default_site_proxies_to_the_gunicorn_socket_with_role_defaults():
         "hsts_max_age": 31536000,
         "tls_issuer": "acme",
         "snippet": "",
+        "static": [],
     }
 
 
