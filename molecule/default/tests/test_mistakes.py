@@ -105,6 +105,14 @@ PREFLIGHT = [
     ("user with shell characters", app_setting("user", "app;rm -rf /"), WHERE + ".user:"),
     ("user_existing not a boolean", app_setting("user_existing", "maybe"), WHERE + ".user_existing:"),
     ("pre_start not a list", app_setting("pre_start", "python -m migrate"), WHERE + ".pre_start:"),
+    ("process count too high", app_setting("processes", {"worker": {"command": "python -m worker", "count": 99}}),
+     WHERE + ".processes.worker.count:"),
+    ("job without a calendar", app_setting("jobs", {"nightly": {"command": "python -m nightly"}}),
+     WHERE + ".jobs.nightly.on_calendar:"),
+    ("static prefix shadows the health check", app_setting("static", [{"url": "/health", "dir": "static"}]),
+     WHERE + ".static[0].url:"),
+    ("static directory outside the release", app_setting("static", [{"url": "/static", "dir": "../.."}]),
+     WHERE + ".static[0].dir:"),
 ]
 # Refused on the host, by what only the host knows, before anything is written.
 ON_HOST = [
