@@ -21,6 +21,12 @@ description:
     is reused as it is and never modified. C(user_existing) for a missing
     account, and an account with uid 0, are refused.
   - Fails naming the field (C(fastapi_apps[N] (NAME).user)) and the reason.
+  - For a managed account, also tells whether it is already exactly what the
+    app role makes it (C(current) in RV(accounts)) - its group exists and is
+    the user's primary group, the comment is the collection's, the home is the
+    app's state directory, the shell C(/usr/sbin/nologin) and the password
+    locked with no hash. The role then skips its C(group) and C(user) tasks,
+    which would find nothing to change.
 extends_documentation_fragment:
   - fastapi_ops.server.read_only
 author:
@@ -29,7 +35,7 @@ options:
   apps:
     description:
       - The apps, as the P(fastapi_ops.server.resolved_apps#filter) filter returns
-        them; each needs C(name), C(where), C(user), C(state_dir) and C(user_existing).
+        them; each needs C(name), C(where), C(user), C(group), C(state_dir) and C(user_existing).
     type: list
     elements: dict
     required: true
@@ -48,8 +54,8 @@ accounts:
   returned: success
   type: dict
   sample:
-    shop: {user: fastapi-shop, action: manage, group: fastapi-shop}
-    blog: {user: www-blog, action: reuse, group: www-data}
+    shop: {user: fastapi-shop, action: manage, group: fastapi-shop, current: true}
+    blog: {user: www-blog, action: reuse, group: www-data, current: false}
 """
 
 import grp
@@ -58,6 +64,8 @@ import pwd
 from ansible.module_utils.basic import AnsibleModule
 
 MARKER = "fastapi_ops.server app %s"
+SHELL = "/usr/sbin/nologin"
+SHADOW = "/etc/shadow"
 
 
 def account_plan(app, entry):
@@ -82,6 +90,34 @@ def account_plan(app, entry):
                   % (where, user))
 
 
+def account_current(app, entry, group_entry, password):
+    """Whether a managed account already is what the app role's group and
+    user tasks make it (so they would change nothing). ``group_entry`` is the
+    grp entry of the app's group or None; ``password`` the account's field of
+    /etc/shadow, or None when it cannot be read."""
+    if entry is None or group_entry is None or password is None:
+        return False
+    return (entry.pw_gid == group_entry.gr_gid
+            and entry.pw_gecos == MARKER % app["name"]
+            and entry.pw_dir == app["state_dir"]
+            and entry.pw_shell == SHELL
+            # Locked with no hash: what `password: "!"` with `password_lock` leaves.
+            and password != "" and password.strip("!") == "")
+
+
+def shadow_password(user, path=SHADOW):
+    """The password field of ``user`` in the shadow file, or None."""
+    try:
+        with open(path) as handle:
+            for line in handle:
+                fields = line.rstrip("\n").split(":")
+                if fields[0] == user and len(fields) > 1:
+                    return fields[1]
+    except OSError:
+        return None
+    return None
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(apps=dict(type="list", elements="dict", required=True)),
@@ -102,8 +138,15 @@ def main():
         action, problem = account_plan(app, entry)
         if problem:
             problems.append(problem)
+        current = False
+        if action == "manage":
+            try:
+                group_entry = grp.getgrnam(app.get("group") or app["user"])
+            except KeyError:
+                group_entry = None
+            current = account_current(app, entry, group_entry, shadow_password(app["user"]))
         accounts[app["name"]] = {"user": app["user"], "action": action, "group": group,
-                                 "comment": MARKER % app["name"]}
+                                 "comment": MARKER % app["name"], "current": current}
     if problems:
         module.fail_json(msg="\n".join(problems) + "\nNothing was changed.", accounts=accounts)
     module.exit_json(changed=False, accounts=accounts)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.model import resolve_app
-from ansible_collections.fastapi_ops.server.plugins.modules.app_accounts import account_plan
+from ansible_collections.fastapi_ops.server.plugins.modules.app_accounts import account_current, account_plan, shadow_password
 
 
 def app(**changes):
@@ -57,3 +57,38 @@ def test_the_module_reads_the_real_account_database(run_module):
     assert result["accounts"]["shop"]["action"] == "create"
     refused = run_module("app_accounts", apps=[app(user=me)])
     assert refused["failed"] is True and refused["msg"].startswith("fastapi_apps[0] (shop).user: ")
+
+
+def managed(gid=998, gecos="fastapi_ops.server app shop", home="/var/lib/fastapi-shop", shell="/usr/sbin/nologin"):
+    return SimpleNamespace(pw_name="fastapi-shop", pw_uid=998, pw_gid=gid, pw_gecos=gecos, pw_dir=home, pw_shell=shell)
+
+
+GROUP = SimpleNamespace(gr_name="fastapi-shop", gr_gid=998)
+
+
+@pytest.mark.parametrize("password", ["!", "!!"])
+def test_a_managed_account_as_the_role_makes_it_is_current(password):
+    assert account_current(app(), managed(), GROUP, password) is True
+
+
+@pytest.mark.parametrize("existing, group, password", [
+    (managed(gid=100), GROUP, "!"),                      # another primary group
+    (managed(gecos=""), GROUP, "!"),                     # made by an earlier version: the comment is written
+    (managed(home="/home/shop"), GROUP, "!"),
+    (managed(shell="/bin/bash"), GROUP, "!"),
+    (managed(), None, "!"),                              # its group is missing
+    (managed(), GROUP, "!$6$salt$hash"),                 # a password hash is set
+    (managed(), GROUP, ""),                              # no password at all, not locked
+    (managed(), GROUP, None),                            # the shadow file cannot be read
+    (None, GROUP, "!"),
+])
+def test_any_difference_leaves_the_account_to_the_group_and_user_tasks(existing, group, password):
+    assert account_current(app(), existing, group, password) is False
+
+
+def test_the_shadow_password_field_is_read(tmp_path):
+    shadow = tmp_path / "shadow"
+    shadow.write_text("root:*:19000:0:99999:7:::\nfastapi-shop:!!:20789::::::\n")
+    assert shadow_password("fastapi-shop", str(shadow)) == "!!"
+    assert shadow_password("other", str(shadow)) is None
+    assert shadow_password("fastapi-shop", str(tmp_path / "missing")) is None
