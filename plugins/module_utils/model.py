@@ -28,7 +28,7 @@ from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import (
     other_slot,
     slot_layout,
 )
-from ansible_collections.fastapi_ops.server.plugins.module_utils.static import source_subdir, static_routes
+from ansible_collections.fastapi_ops.server.plugins.module_utils.static import source_subdir, static_release_paths, static_routes
 
 # Health check defaults of an app that sets no `health_check` (docs/apps.md);
 # the timeout comes from the host-wide setting.
@@ -100,6 +100,7 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
         "process_unit_prefix": process_unit_prefix(app["name"]),
         # Directories of the live release that Caddy serves itself (module_utils/static.py).
         "static": static_routes(app, model["current"]),
+        "static_release": static_release_paths(app),
         "processes_env_file": "/etc/fastapi-ops/%s.processes.env" % app["name"],
     })
     return model

@@ -80,3 +80,22 @@ def static_routes(app, current):
             "hashed": HASHED_RE,
         })
     return routes
+
+
+def static_release_paths(app):
+    """What Caddy must reach in a release of ``app``, relative to the
+    release: ``dirs``, the static directories (readable by everyone, they
+    are public), and ``parents``, the directories above them down from the
+    release itself (searchable by everyone, not listable)."""
+    workdir = "/".join(part for part in ("src", source_subdir(app)) if part)
+    parents, dirs = [], []
+    for entry in app.get("static") or []:
+        path = "%s/%s" % (workdir, entry["dir"].strip("/"))
+        dirs.append(path)
+        parts = path.split("/")
+        for depth in range(len(parts)):
+            parent = "/".join(parts[:depth]) or "."
+            if parent not in parents:
+                parents.append(parent)
+    return {"parents": parents, "dirs": dirs}
+

@@ -75,3 +75,13 @@ def test_caddy_sites_carry_the_routes_and_refuse_wrong_ones_alone():
     with pytest.raises(CaddySitesError) as error:
         caddy_sites([dict(SHOP, static=[{"url": "static", "dir": "static"}])])
     assert error.value.problems[0].startswith("caddy_apps[0] (shop).static[0].url:")
+
+
+def test_caddy_may_search_down_to_each_static_directory_and_read_only_those():
+    app = dict(SHOP, source={"path": "shop", "subdir": "backend"},
+               static=[{"url": "/static", "dir": "web/dist"}, {"url": "/media", "dir": "media"}])
+    assert resolve_app(app)["static_release"] == {
+        "parents": [".", "src", "src/backend", "src/backend/web"],
+        "dirs": ["src/backend/web/dist", "src/backend/media"],
+    }
+    assert resolve_app(SHOP)["static_release"] == {"parents": [], "dirs": []}
