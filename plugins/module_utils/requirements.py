@@ -199,3 +199,26 @@ def constraints(pins):
             line += " ; " + pin["marker"]
         lines.append(line)
     return lines
+
+
+def pyproject_requires_python(text):
+    """The ``[project] requires-python`` of a pyproject.toml, or None."""
+    if tomllib is None:  # pragma: no cover - only on an old interpreter
+        match = re.search(r'^requires-python\s*=\s*"([^"]*)"', text, re.M)
+        return match.group(1).strip() if match else None
+    try:
+        data = tomllib.loads(text)
+    except ValueError:
+        return None
+    value = (data.get("project") or {}).get("requires-python")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def metadata_requires_python(text):
+    """The ``Requires-Python`` of a wheel's METADATA (or an sdist's PKG-INFO), or None."""
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the headers end at the first blank line
+        if line.lower().startswith("requires-python:"):
+            return line.split(":", 1)[1].strip() or None
+    return None

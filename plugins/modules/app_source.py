@@ -117,6 +117,14 @@ commit:
   description: The commit the git ref resolved to.
   type: str
   returned: for a git source
+requires_python:
+  description: The C(requires-python) of the app's C(pyproject.toml) (or the C(Requires-Python) of its wheel).
+  type: str
+  returned: when the project declares one
+requires_python_from:
+  description: The file C(requires_python) was read from, relative to the source.
+  type: str
+  returned: when the project declares one
 description:
   description: Where the content came from, for the release's C(release.json).
   type: str
@@ -137,7 +145,7 @@ import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
-    constraints, parse_requirements, parse_uv_lock, server_conflicts)
+    constraints, metadata_requires_python, parse_requirements, parse_uv_lock, pyproject_requires_python, server_conflicts)
 
 EXCLUDED_NAMES = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache"}
 EXCLUDED_SUFFIXES = (".pyc",)
@@ -340,6 +348,26 @@ def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, pac
     result["problems"].extend(server_conflicts(pins, server_packages, rel))
 
 
+def find_requires_python(result, stage, subdir, package=None):
+    """The Python the app's own project asks for: ``requires-python`` of its
+    pyproject.toml, or ``Requires-Python`` of its wheel."""
+    if package:
+        if not package.endswith(".whl") or not zipfile.is_zipfile(os.path.join(stage, package)):
+            return  # an sdist declares it in its pyproject.toml; the installer judges a broken wheel
+        with zipfile.ZipFile(os.path.join(stage, package)) as wheel:
+            names = [n for n in wheel.namelist() if re.match(r"^[^/]+\.dist-info/METADATA$", n)]
+            if names:
+                spec = metadata_requires_python(wheel.read(names[0]).decode("utf-8", "replace"))
+                if spec:
+                    result["requires_python"], result["requires_python_from"] = spec, package
+        return
+    pyproject = os.path.join(os.path.normpath(os.path.join(stage, subdir or ".")), "pyproject.toml")
+    if os.path.isfile(pyproject):
+        spec = pyproject_requires_python(_read(pyproject))
+        if spec:
+            result["requires_python"], result["requires_python_from"] = spec, os.path.relpath(pyproject, stage)
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -400,6 +428,7 @@ def main():
             raise SourceError("source.subdir: %s is not a directory of the source" % subdir)
         lock = os.path.basename(p["lock"]) if package else p["lock"]
         check_lock(result, stage, subdir, lock, p["allow_unpinned"], p["server_packages"], package)
+        find_requires_python(result, stage, subdir, package)
         entries = _entries(stage)
         result["content_id"] = _content_id(entries)
         result["archive"] = os.path.join(cache_dir, "dist", "%s-%s.tar.gz" % (p["name"], result["content_id"][:16]))

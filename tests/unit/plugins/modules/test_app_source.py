@@ -91,7 +91,26 @@ def test_uv_lock_is_preferred_and_checked_against_the_server_stack(source, tmp_p
     assert result["problems"] == ["uv.lock: gunicorn==23.0.0: conflicts with the server stack's gunicorn==27.0.1 "
                                   "(app_server_packages); pin the same version in the app's lock"]
     (app / "uv.lock").write_text('version = 1\n[[package]]\nname = "gunicorn"\nversion = "27.0.1"\n')
-    assert source({"path": "uvapp"})["problems"] == []
+    result = source({"path": "uvapp"})
+    assert result["problems"] == []
+    assert (result["requires_python"], result["requires_python_from"]) == (">=3.11", "pyproject.toml")
+
+
+def test_requires_python_comes_from_the_subdir_or_the_wheel(source, tmp_path):
+    app = tmp_path / "ws" / "backend"
+    shutil.copytree(os.path.join(FIXTURES, "uvapp"), app)
+    (app / "pyproject.toml").write_text(
+        (app / "pyproject.toml").read_text().replace('requires-python = ">=3.11"', 'requires-python = ">=3.14"'))
+    (app / "requirements.txt").write_text("fastapi==0.115.0\n")
+    result = source({"path": "ws", "subdir": "backend"})
+    assert (result["requires_python"], result["requires_python_from"]) == (">=3.14", "backend/pyproject.toml")
+    hello = source({"path": HELLO})
+    assert "requires_python" not in hello
+    wheel = tmp_path / "shop-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as packed:
+        packed.writestr("shop-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: shop\nRequires-Python: >=3.12\n\nbody\n")
+    result = source({"package": str(wheel)}, lock=os.path.join(FIXTURES, "wheelapp", "requirements.txt"))
+    assert (result["requires_python"], result["requires_python_from"]) == (">=3.12", "shop-1.0-py3-none-any.whl")
 
 
 def test_archives_are_unpacked_without_their_single_top_directory(source, tmp_path):
