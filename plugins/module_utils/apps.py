@@ -33,7 +33,7 @@ COMMON_KEYS = {
     # Directories of the release Caddy serves itself (module_utils/static.py validates them).
     "static",
 }
-SOURCE_KEYS = {"git", "ref", "path", "package", "subdir"}
+SOURCE_KEYS = {"git", "ref", "path", "package", "subdir", "exclude"}
 HEALTH_KEYS = {"path", "status", "body", "timeout"}
 # The gunicorn role's per-app settings (roles/gunicorn/README.md), each with
 # the smallest value it takes.
@@ -102,6 +102,9 @@ def _check_source(where, source, problems):
     subdir = source.get("subdir")
     if subdir is not None and (not isinstance(subdir, str) or subdir.startswith("/") or ".." in subdir.split("/")):
         problems.append("%s.source.subdir: must be a relative path inside the source" % where)
+    exclude = source.get("exclude")
+    if exclude is not None and (not isinstance(exclude, list) or not all(isinstance(p, str) and p.strip("/ ") for p in exclude)):
+        problems.append("%s.source.exclude: must be a list of file name or path patterns (such as 'node_modules' or 'docs/*.pdf')" % where)
 
 
 def _check_mapping_of_strings(where, key, value, problems):

@@ -24,8 +24,13 @@ description:
     root, normalised modes, fixed times), so the same content always gives the
     same C(content_id) and the role creates a new release only when something
     changed.
-  - Excluded from the content - C(.git), C(.venv), C(__pycache__), C(*.pyc),
-    C(.pytest_cache), C(.mypy_cache).
+  - Always excluded from the content, for every kind of source - C(.env*)
+    (local settings and secrets), C(.git), C(.hg), C(.svn), C(.venv),
+    C(__pycache__), C(*.pyc), C(*.pyo), C(.pytest_cache), C(.mypy_cache),
+    C(.ruff_cache), C(.tox), C(.nox), C(.coverage), C(.coverage.*),
+    C(htmlcov), C(.DS_Store); and the patterns of the source's C(exclude)
+    list. A pattern without C(/) matches a file or directory name at any
+    depth, one with C(/) the path from the top of the source.
 options:
   name:
     description: The app's name (used in file names and messages).
@@ -132,6 +137,7 @@ description:
 """
 
 import fcntl
+import fnmatch
 import gzip
 import hashlib
 import io
@@ -147,8 +153,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
     constraints, metadata_requires_python, parse_requirements, parse_uv_lock, pyproject_requires_python, server_conflicts)
 
-EXCLUDED_NAMES = {".git", ".venv", "__pycache__", ".pytest_cache", ".mypy_cache"}
-EXCLUDED_SUFFIXES = (".pyc",)
+# Never part of a release, whatever the source: local settings and secrets
+# (.env, .env.local, .envrc), version control, virtualenvs, caches and
+# coverage data. A pattern without '/' matches a name at any depth.
+DEFAULT_EXCLUDES = (
+    ".env*", ".git", ".hg", ".svn", ".venv", "__pycache__", "*.pyc", "*.pyo",
+    ".pytest_cache", ".mypy_cache", ".ruff_cache", ".tox", ".nox", ".coverage", ".coverage.*", "htmlcov",
+    ".DS_Store",
+)
 ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
 PACKAGE_SUFFIXES = (".whl", ".tar.gz", ".zip")
 FIXED_MTIME = 315532800  # 1980-01-01, as in wheels
@@ -235,19 +247,32 @@ def _archive_stage(path, work):
     return _strip_single_top(stage)
 
 
-def _walk(stage):
+def excluded(rel, patterns):
+    """Whether the path ``rel`` (relative to the source, '/'-separated)
+    matches one of ``patterns``: a pattern without '/' matches the name at
+    any depth, one with '/' the whole path from the source's top."""
+    name = rel.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        if "/" in pattern.strip("/"):
+            if fnmatch.fnmatchcase(rel, pattern.strip("/")):
+                return True
+        elif fnmatch.fnmatchcase(name, pattern.strip("/")):
+            return True
+    return False
+
+
+def _walk(stage, patterns):
     """Yield (relative path, absolute path) of everything packed, sorted."""
     for root, dirs, files in os.walk(stage):
-        dirs[:] = sorted(d for d in dirs if d not in EXCLUDED_NAMES)
-        rel_root = os.path.relpath(root, stage)
-        for name in sorted(dirs + [f for f in files if f not in EXCLUDED_NAMES and not f.endswith(EXCLUDED_SUFFIXES)]):
-            rel = name if rel_root == "." else os.path.join(rel_root, name)
-            yield rel, os.path.join(root, name)
+        prefix = "" if os.path.relpath(root, stage) == "." else os.path.relpath(root, stage) + "/"
+        dirs[:] = sorted(d for d in dirs if not excluded(prefix + d, patterns))
+        for name in sorted(dirs + [f for f in files if not excluded(prefix + f, patterns)]):
+            yield prefix + name, os.path.join(root, name)
 
 
-def _entries(stage):
+def _entries(stage, patterns=DEFAULT_EXCLUDES):
     entries = []
-    for rel, full in sorted(_walk(stage)):
+    for rel, full in sorted(_walk(stage, patterns)):
         info = os.lstat(full)
         if stat.S_ISLNK(info.st_mode):
             entries.append((rel, "link", os.readlink(full)))
@@ -429,7 +454,11 @@ def main():
         lock = os.path.basename(p["lock"]) if package else p["lock"]
         check_lock(result, stage, subdir, lock, p["allow_unpinned"], p["server_packages"], package)
         find_requires_python(result, stage, subdir, package)
-        entries = _entries(stage)
+        patterns = DEFAULT_EXCLUDES + tuple(source.get("exclude") or ())
+        if result.get("lock") and any(excluded("/".join(result["lock"].split("/")[:depth]), patterns)
+                                      for depth in range(1, result["lock"].count("/") + 2)):
+            raise SourceError("source.exclude: a pattern leaves out the lock %s" % result["lock"])
+        entries = _entries(stage, patterns)
         result["content_id"] = _content_id(entries)
         result["archive"] = os.path.join(cache_dir, "dist", "%s-%s.tar.gz" % (p["name"], result["content_id"][:16]))
         _pack(entries, result["archive"])

@@ -145,15 +145,32 @@ def test_current_is_a_complete_release(host, app):
 
 
 @pytest.mark.parametrize("app", APPS)
-def test_code_and_venv_are_root_owned_and_read_only_to_others(host, app):
+def test_code_and_venv_are_root_owned_readable_by_the_app_group_only(host, app):
     home = f"/srv/fastapi/{app}"
-    for path in [home, f"{home}/releases", current(host, app), f"{current(host, app)}/src", f"{current(host, app)}/venv"]:
+    group = f"fastapi-{app}"
+    for path in [home, f"{home}/releases"]:
         entry = host.file(path)
         assert (entry.user, entry.group, entry.mode) == ("root", "root", 0o755), path
-    not_root = host.check_output(f"find {home} ! -user root -o ! -group root")
-    assert not_root == ""
+    for path in [current(host, app), f"{current(host, app)}/src", f"{current(host, app)}/venv"]:
+        entry = host.file(path)
+        assert (entry.user, entry.group, entry.mode) == ("root", group, 0o750), path
+    assert host.check_output(f"find {home} ! -user root") == ""
+    assert host.check_output(f"find {home}/releases -mindepth 1 ! -group {group}") == ""
     writable = host.check_output(f"find {home} ! -type l -perm /022")
     assert writable == ""
+    # No release file is world-readable (links carry no permissions of their own).
+    assert host.check_output(f"find {home}/releases -mindepth 1 ! -type l -perm -o+r") == ""
+    assert host.run(f"runuser -u nobody -- cat {current(host, app)}/release.json").rc != 0
+
+
+@pytest.mark.parametrize("app", ["hello", "uvapp"])
+def test_local_settings_and_caches_of_the_source_are_not_in_the_release(host, app):
+    # prepare.yml puts a .env, a .env.local, a .coverage and a .pytest_cache in both sources.
+    src = f"{current(host, app)}/src"
+    assert host.file(f"{src}/main.py").exists
+    for name in [".env", ".env.local", ".coverage", ".pytest_cache"]:
+        assert not host.file(f"{src}/{name}").exists, name
+    assert host.check_output(f"find {current(host, app)} -name '.env*' -o -name .coverage") == ""
 
 
 @pytest.mark.parametrize("app", APPS)

@@ -75,6 +75,8 @@ def test_not_a_list():
         ({"source": {"path": "a", "package": "b.whl"}}, "give exactly one of git, path, package (got path, package)"),
         ({"source": {"path": "a", "subdir": "../b"}}, "source.subdir: must be a relative path inside the source"),
         ({"source": {"path": "a", "branch": "main"}}, "source.branch: unknown key"),
+        ({"source": {"path": "a", "exclude": "node_modules"}}, "(shop).source.exclude: must be a list of file name or path patterns"),
+        ({"source": {"path": "a", "exclude": ["/"]}}, "(shop).source.exclude: must be a list of file name or path patterns"),
         ({"asgi": "main"}, "fastapi_apps[0] (shop).asgi: 'main' must look like 'package.module:app'"),
         ({"env": {"1BAD": "x"}}, "fastapi_apps[0] (shop).env.1BAD: not a valid environment variable name"),
         ({"env": {"DATABASE_URL": "x"}}, "DATABASE_URL is set in both env and secrets"),

@@ -53,6 +53,25 @@ def test_a_directory_is_checked_and_packed_reproducibly(source, tmp_path):
     assert source({"path": "hello"})["content_id"] != first["content_id"]
 
 
+def test_local_settings_caches_and_the_apps_own_patterns_never_reach_the_release(source, tmp_path):
+    app = tmp_path / "hello"
+    shutil.copytree(HELLO, app)
+    for name in [".env", ".env.local", ".envrc", ".coverage", ".coverage.host.1", "static/.env",
+                 ".ruff_cache/x", "htmlcov/index.html", "node_modules/x/index.js", "docs/big.pdf",
+                 "docs/keep.md", "static/app.js"]:
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text("x\n")
+    default = sorted(members(source({"path": "hello"})["archive"]))
+    assert default == ["README.md", "docs", "docs/big.pdf", "docs/keep.md", "main.py", "node_modules", "node_modules/x",
+                       "node_modules/x/index.js", "requirements.in", "requirements.txt", "static", "static/app.js"]
+    chosen = source({"path": "hello", "exclude": ["node_modules", "docs/*.pdf"]})
+    assert chosen["problems"] == []
+    assert sorted(members(chosen["archive"])) == ["README.md", "docs", "docs/keep.md", "main.py", "requirements.in",
+                                                  "requirements.txt", "static", "static/app.js"]
+    assert source({"path": "hello", "exclude": ["*.txt"]})["problems"] == [
+        "source.exclude: a pattern leaves out the lock requirements.txt"]
+
+
 def test_unpinned_lines_and_server_conflicts_are_named(source):
     result = source({"path": os.path.join(FIXTURES, "unpinned")})
     assert result["problems"] == [
