@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.fastapi_ops.server.plugins.module_utils.python_spec import specifier_allows, specifier_problem
+
 try:  # Python >= 3.11; the controller always has it (ansible-core needs 3.11).
     import tomllib
 except ImportError:  # pragma: no cover - only on an old interpreter
@@ -161,32 +163,6 @@ def parse_pin(requirement):
     return pins[0]
 
 
-def server_conflicts(pins, server_packages, filename="requirements.txt"):
-    """One message per server package that the app's lock pins to another
-    version. ``pins`` as returned by :func:`parse_requirements` (with
-    ``line``) or :func:`parse_uv_lock` (without)."""
-    messages = []
-    by_name = {}
-    for pin in pins:
-        if pin.get("version"):
-            by_name.setdefault(pin["canonical"], []).append(pin)
-    for wanted in server_packages:
-        server = parse_pin(wanted)
-        if server is None or not server["version"]:
-            messages.append("app_server_packages: %r is not a name==version pin" % (wanted,))
-            continue
-        locked = by_name.get(server["canonical"], [])
-        if locked and not any(p["version"] == server["version"] for p in locked):
-            pin = locked[0]
-            where = "%s:%d: %s" % (filename, pin["line"], pin["text"]) if pin.get("line") else (
-                "%s: %s==%s" % (filename, pin["name"], pin["version"]))
-            messages.append(
-                "%s: conflicts with the server stack's %s (app_server_packages); "
-                "pin the same version in the app's lock" % (where, wanted)
-            )
-    return messages
-
-
 def constraints(pins):
     """The pins as plain constraint lines (no hashes), for installing the
     server stack without moving any of the app's pins."""
@@ -222,3 +198,78 @@ def metadata_requires_python(text):
         if line.lower().startswith("requires-python:"):
             return line.split(":", 1)[1].strip() or None
     return None
+
+
+RELEASE_RE = re.compile(r"^v?(?:[0-9]+!)?(?P<release>[0-9]+(?:\.[0-9]+)*)(?P<rest>.*)$", re.IGNORECASE)
+
+
+def _release(version):
+    """The release part of a version (``0.40.0.post1`` -> ``0.40.0``), or
+    None for a pre-release or development version."""
+    match = RELEASE_RE.match(version or "")
+    if not match or re.search(r"(a|b|c|rc|alpha|beta|pre|preview|dev)[-_.]?[0-9]*", match.group("rest").split("+")[0], re.I):
+        return None
+    return match.group("release")
+
+
+def server_policy(pins, server_packages, ranges=None, filename="requirements.txt"):
+    """Which version of each server package a release gets, and the problems.
+
+    ``server_packages`` are the collection's pins (``name[extras]==version``);
+    ``ranges`` maps a server package's name to the PEP 440 range of releases
+    the collection supports. A server package the lock pins within its range
+    keeps the lock's version (with the collection's extras); one the lock
+    lacks gets the collection's pin; a lock's pin outside the range (or of a
+    package without a range, any pin but the collection's) is a problem.
+    Returns ``(packages, problems)``: the pins to install beside the lock and
+    one message per problem.
+    """
+    ranges = {canonical_name(name): spec for name, spec in (ranges or {}).items()}
+    by_name = {}
+    for pin in pins:
+        if pin.get("version"):
+            by_name.setdefault(pin["canonical"], []).append(pin)
+    packages, problems = [], []
+    for wanted in server_packages:
+        server = parse_pin(wanted)
+        if server is None or not server["version"]:
+            problems.append("app_server_packages: %r is not a name==version pin" % (wanted,))
+            continue
+        spec = ranges.get(server["canonical"])
+        if spec is not None:
+            reason = specifier_problem(spec) if isinstance(spec, str) else "not a PEP 440 specifier"
+            if reason:
+                problems.append("app_server_ranges: %s: %r: %s" % (server["name"], spec, reason))
+                continue
+            if not specifier_allows(spec, _release(server["version"]) or "0"):
+                problems.append("app_server_packages: %s is outside its range in app_server_ranges (%s)" % (wanted, spec))
+                continue
+        locked = by_name.get(server["canonical"], [])
+        if not locked:
+            packages.append(wanted)
+            continue
+        pin = locked[0]
+        where = "%s:%d: %s" % (filename, pin["line"], pin["text"]) if pin.get("line") else (
+            "%s: %s==%s" % (filename, pin["name"], pin["version"]))
+        versions = sorted(set(p["version"] for p in locked))
+        if spec is None:
+            if server["version"] not in versions:
+                problems.append(
+                    "%s: conflicts with the server stack's %s (app_server_packages); "
+                    "pin the same version in the app's lock" % (where, wanted))
+            else:
+                packages.append(wanted)
+            continue
+        outside = [v for v in versions if not (_release(v) and specifier_allows(spec, _release(v)))]
+        if outside:
+            problems.append(
+                "%s: %s %s is outside the range the collection supports (%s %s, app_server_ranges); "
+                "pin a release in that range, or leave %s out of the lock to get the collection's %s"
+                % (where, server["name"], outside[0], server["name"], spec, server["name"], wanted))
+        elif len(versions) > 1:
+            problems.append("%s: the lock pins %s at several versions (%s); the server stack needs one"
+                            % (where, server["name"], ", ".join(versions)))
+        else:
+            extras = "[%s]" % ",".join(server["extras"]) if server["extras"] else ""
+            packages.append("%s%s==%s" % (server["name"], extras, versions[0]))
+    return packages, problems

@@ -19,7 +19,8 @@ description:
   - "Finds the app's lock (C(uv.lock) next to C(pyproject.toml), else
     C(requirements.txt), or the file named by C(lock)) and reports every
     requirement that is not pinned to one exact version as C(FILE:LINE: TEXT),
-    and every pin that contradicts the server stack's pins."
+    and every pin of a server package outside its supported range
+    (O(server_ranges)) or, without a range, other than the server stack's pin."
   - Packs the source into a tarball named by a hash of its content (owner
     root, normalised modes, fixed times), so the same content always gives the
     same C(content_id) and the role creates a new release only when something
@@ -51,10 +52,18 @@ options:
     type: bool
     default: false
   server_packages:
-    description: The server stack's pins (C(name==version)); a lock that pins one of them to another version is a problem.
+    description: The server stack's pins (C(name==version)), installed for each server package the lock lacks.
     type: list
     elements: str
     default: []
+  server_ranges:
+    description:
+      - The range of releases the collection supports for a server package (name to PEP 440 specifier, such as
+        C(uvicorn: ">=0.36,<1")). A lock pinning such a package within its range decides its version; outside
+        the range it is a problem. A server package without a range must be pinned as in O(server_packages)
+        or not at all.
+    type: dict
+    default: {}
   base_dir:
     description: Directory that relative C(path), C(package) and package C(lock) paths are relative to.
     type: path
@@ -122,6 +131,13 @@ commit:
   description: The commit the git ref resolved to.
   type: str
   returned: for a git source
+server_packages:
+  description:
+    - The server stack to install beside the lock - the lock's own version of each server package it pins
+      within its range (with the collection's extras), the collection's pin of each it lacks.
+  type: list
+  elements: str
+  returned: when the lock could be read
 requires_python:
   description: The C(requires-python) of the app's C(pyproject.toml) (or the C(Requires-Python) of its wheel).
   type: str
@@ -151,7 +167,7 @@ import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
-    constraints, metadata_requires_python, parse_requirements, parse_uv_lock, pyproject_requires_python, server_conflicts)
+    constraints, metadata_requires_python, parse_requirements, parse_uv_lock, pyproject_requires_python, server_policy)
 
 # Never part of a release, whatever the source: local settings and secrets
 # (.env, .env.local, .envrc), version control, virtualenvs, caches and
@@ -327,7 +343,7 @@ def _read(path):
         return handle.read()
 
 
-def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, package=None):
+def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, package=None, server_ranges=None):
     """Find and judge the lock inside ``stage``; fill ``result``."""
     project = os.path.normpath(os.path.join(stage, subdir or "."))
     if lock:
@@ -360,7 +376,8 @@ def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, pac
         # it gives; --require-hashes is left out, as a git or path
         # dependency of a uv project has none.
         result["exact"] = True
-        result["problems"].extend(server_conflicts(pins, server_packages, rel))
+        result["server_packages"], problems = server_policy(pins, server_packages, server_ranges, rel)
+        result["problems"].extend(problems)
         return
     result["kind"] = "package" if package else "requirements"
     pins, problems = parse_requirements(_read(candidate), rel)
@@ -370,7 +387,8 @@ def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, pac
     result["exact"] = all(p["version"] for p in pins)
     result["hashes"] = bool(pins) and all(p["hashes"] for p in pins)
     result["constraints"] = constraints(pins)
-    result["problems"].extend(server_conflicts(pins, server_packages, rel))
+    result["server_packages"], problems = server_policy(pins, server_packages, server_ranges, rel)
+    result["problems"].extend(problems)
 
 
 def find_requires_python(result, stage, subdir, package=None):
@@ -401,6 +419,7 @@ def main():
             lock=dict(type="str"),
             allow_unpinned=dict(type="bool", default=False),
             server_packages=dict(type="list", elements="str", default=[]),
+            server_ranges=dict(type="dict", default={}),
             base_dir=dict(type="path", required=True),
             cache_dir=dict(type="path", required=True),
         ),
@@ -452,7 +471,7 @@ def main():
         if subdir and not os.path.isdir(os.path.join(stage, subdir)):
             raise SourceError("source.subdir: %s is not a directory of the source" % subdir)
         lock = os.path.basename(p["lock"]) if package else p["lock"]
-        check_lock(result, stage, subdir, lock, p["allow_unpinned"], p["server_packages"], package)
+        check_lock(result, stage, subdir, lock, p["allow_unpinned"], p["server_packages"], package, p["server_ranges"])
         find_requires_python(result, stage, subdir, package)
         patterns = DEFAULT_EXCLUDES + tuple(source.get("exclude") or ())
         if result.get("lock") and any(excluded("/".join(result["lock"].split("/")[:depth]), patterns)

@@ -131,6 +131,25 @@ def test_server_stack_is_at_the_pinned_versions(host, app):
             assert shown.stdout.strip() == version
 
 
+def test_the_lock_decides_the_server_stack_within_the_supported_range(host):
+    # tests/fixtures/apps/unpinned pins Gunicorn 23.0.0 and Uvicorn 0.40.0,
+    # older than the collection's and inside app_server_ranges: the release
+    # has them, with Uvicorn's standard extras and the collection's
+    # uvicorn-worker, and Gunicorn loads the app with that worker.
+    release = current(host, "unpinned")
+    venv = f"{release}/venv"
+    for package, version in [("gunicorn", "23.0.0"), ("uvicorn", "0.40.0"), ("uvicorn-worker", "0.4.0"),
+                             ("uvloop", None), ("httptools", None)]:
+        shown = host.run(f"{venv}/bin/python -c 'import importlib.metadata as m; print(m.version(\"{package}\"))'")
+        assert shown.rc == 0, package
+        if version:
+            assert shown.stdout.strip() == version, package
+    described = json.loads(host.file(f"{release}/release.json").content_string)
+    assert described["server_packages"] == ["gunicorn==23.0.0", "uvicorn[standard]==0.40.0", "uvicorn-worker==0.4.0"]
+    check = host.run(f"cd {release}/src && {venv}/bin/gunicorn --check-config -k uvicorn_worker.UvicornWorker main:app")
+    assert check.rc == 0, check.stderr
+
+
 @pytest.mark.parametrize("app", APPS)
 def test_current_is_a_complete_release(host, app):
     link = host.file(f"/srv/fastapi/{app}/current")

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
-    canonical_name, constraints, logical_lines, parse_pin, parse_requirements, parse_uv_lock, server_conflicts)
+    canonical_name, constraints, logical_lines, parse_pin, parse_requirements, parse_uv_lock, server_policy)
 
 SERVER = ["gunicorn==27.0.1", "uvicorn[standard]==0.54.0", "uvicorn-worker==0.4.0"]
 
@@ -76,6 +76,11 @@ source = { virtual = "." }
     ]
 
 
+def server_conflicts(pins, server_packages, filename="requirements.txt"):
+    """Without ranges every server package is an exact pin."""
+    return server_policy(pins, server_packages, None, filename)[1]
+
+
 def test_server_conflicts_name_both_pins():
     pins, _problems = parse_requirements("fastapi==0.165.0\nGunicorn==23.0.0\nuvicorn==0.54.0\n")
     assert server_conflicts(pins, SERVER) == [
@@ -94,6 +99,40 @@ def test_server_conflicts_in_a_uv_lock_and_agreeing_pins():
 
 def test_a_server_package_that_is_not_a_pin_is_reported():
     assert server_conflicts([], ["gunicorn>=27"]) == ["app_server_packages: 'gunicorn>=27' is not a name==version pin"]
+
+
+RANGES = {"gunicorn": ">=23.0,<28", "uvicorn": ">=0.36,<1", "uvicorn_worker": ">=0.4,<1"}
+
+
+def test_the_lock_decides_within_the_range_and_the_collection_adds_what_it_lacks():
+    pins, _problems = parse_requirements("fastapi==0.165.0\nuvicorn==0.40.0\ngunicorn==23.0.0\n")
+    assert server_policy(pins, SERVER, RANGES) == (
+        ["gunicorn==23.0.0", "uvicorn[standard]==0.40.0", "uvicorn-worker==0.4.0"], [])
+    assert server_policy([], SERVER, RANGES) == (SERVER, [])
+    post = [{"name": "Uvicorn", "canonical": "uvicorn", "version": "0.40.0.post1"}]
+    assert server_policy(post, SERVER, RANGES)[0][1] == "uvicorn[standard]==0.40.0.post1"
+
+
+def test_a_pin_outside_the_range_is_refused_naming_the_range():
+    pins, _problems = parse_requirements("gunicorn==22.0.0\nuvicorn==1.0.0rc1\nuvicorn-worker==0.4.0\n")
+    packages, problems = server_policy(pins, SERVER, RANGES)
+    assert packages == ["uvicorn-worker==0.4.0"]
+    assert problems == [
+        "requirements.txt:1: gunicorn==22.0.0: gunicorn 22.0.0 is outside the range the collection supports "
+        "(gunicorn >=23.0,<28, app_server_ranges); pin a release in that range, or leave gunicorn out of the lock "
+        "to get the collection's gunicorn==27.0.1",
+        "requirements.txt:2: uvicorn==1.0.0rc1: uvicorn 1.0.0rc1 is outside the range the collection supports "
+        "(uvicorn >=0.36,<1, app_server_ranges); pin a release in that range, or leave uvicorn out of the lock "
+        "to get the collection's uvicorn[standard]==0.54.0",
+    ]
+
+
+def test_several_versions_and_bad_settings_are_refused():
+    locked = [{"name": "uvicorn", "canonical": "uvicorn", "version": v} for v in ("0.40.0", "0.41.0")]
+    assert "pins uvicorn at several versions (0.40.0, 0.41.0)" in server_policy(locked, SERVER, RANGES)[1][0]
+    assert server_policy([], ["gunicorn==22.0.0"], RANGES)[1] == [
+        "app_server_packages: gunicorn==22.0.0 is outside its range in app_server_ranges (>=23.0,<28)"]
+    assert "app_server_ranges: gunicorn: '23'" in server_policy([], SERVER, {"gunicorn": "23"})[1][0]
 
 
 def test_constraints_keep_markers_and_drop_hashes():

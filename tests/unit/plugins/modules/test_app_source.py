@@ -72,23 +72,32 @@ def test_local_settings_caches_and_the_apps_own_patterns_never_reach_the_release
         "source.exclude: a pattern leaves out the lock requirements.txt"]
 
 
-def test_unpinned_lines_and_server_conflicts_are_named(source):
-    result = source({"path": os.path.join(FIXTURES, "unpinned")})
+RANGES = {"gunicorn": ">=23.0,<28", "uvicorn": ">=0.36,<1", "uvicorn-worker": ">=0.4,<1"}
+
+
+def test_unpinned_lines_and_server_pins_outside_the_range_are_named(source):
+    result = source({"path": os.path.join(FIXTURES, "unpinned")}, server_ranges=RANGES)
     assert result["problems"] == [
         "requirements.txt:2: fastapi>=0.115: not pinned (>=0.115 is a range, not one version; write name==VERSION)",
         "requirements.txt:3: httpx: not pinned (no version; write name==VERSION)",
     ]
     assert result["exact"] is False
-    conflict = source({"path": os.path.join(FIXTURES, "conflict")})
+    assert result["server_packages"] == ["gunicorn==23.0.0", "uvicorn[standard]==0.40.0", "uvicorn-worker==0.4.0"]
+    conflict = source({"path": os.path.join(FIXTURES, "conflict")}, server_ranges=RANGES)
     assert conflict["problems"] == [
-        "requirements.txt:3: gunicorn==23.0.0: conflicts with the server stack's gunicorn==27.0.1 "
+        "requirements.txt:3: gunicorn==22.0.0: gunicorn 22.0.0 is outside the range the collection supports "
+        "(gunicorn >=23.0,<28, app_server_ranges); pin a release in that range, or leave gunicorn out of the lock "
+        "to get the collection's gunicorn==27.0.1"]
+    # Without a range, only the collection's own pin is accepted.
+    assert source({"path": os.path.join(FIXTURES, "conflict")})["problems"] == [
+        "requirements.txt:3: gunicorn==22.0.0: conflicts with the server stack's gunicorn==27.0.1 "
         "(app_server_packages); pin the same version in the app's lock"]
 
 
 def test_allow_unpinned_accepts_ranges_but_not_conflicts(source):
-    result = source({"path": os.path.join(FIXTURES, "unpinned")}, allow_unpinned=True)
+    result = source({"path": os.path.join(FIXTURES, "unpinned")}, allow_unpinned=True, server_ranges=RANGES)
     assert result["problems"] == [] and result["exact"] is False
-    assert source({"path": os.path.join(FIXTURES, "conflict")}, allow_unpinned=True)["problems"]
+    assert source({"path": os.path.join(FIXTURES, "conflict")}, allow_unpinned=True, server_ranges=RANGES)["problems"]
 
 
 def test_a_missing_lock_is_a_problem(source, tmp_path):
@@ -130,6 +139,19 @@ def test_requires_python_comes_from_the_subdir_or_the_wheel(source, tmp_path):
         packed.writestr("shop-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: shop\nRequires-Python: >=3.12\n\nbody\n")
     result = source({"package": str(wheel)}, lock=os.path.join(FIXTURES, "wheelapp", "requirements.txt"))
     assert (result["requires_python"], result["requires_python_from"]) == (">=3.12", "shop-1.0-py3-none-any.whl")
+
+
+def test_the_lock_decides_the_server_stack_within_its_range(source, tmp_path):
+    app = tmp_path / "uvapp"
+    shutil.copytree(os.path.join(FIXTURES, "uvapp"), app)
+    ranges = {"gunicorn": ">=23.0,<28", "uvicorn": ">=0.36,<1", "uvicorn-worker": ">=0.4,<1"}
+    (app / "uv.lock").write_text('version = 1\n[[package]]\nname = "uvicorn"\nversion = "0.40.0"\n')
+    result = source({"path": "uvapp"}, server_ranges=ranges)
+    assert result["problems"] == []
+    assert result["server_packages"] == ["gunicorn==27.0.1", "uvicorn[standard]==0.40.0", "uvicorn-worker==0.4.0"]
+    (app / "uv.lock").write_text('version = 1\n[[package]]\nname = "uvicorn"\nversion = "0.30.0"\n')
+    assert "uvicorn 0.30.0 is outside the range the collection supports (uvicorn >=0.36,<1" in source(
+        {"path": "uvapp"}, server_ranges=ranges)["problems"][0]
 
 
 def test_archives_are_unpacked_without_their_single_top_directory(source, tmp_path):
