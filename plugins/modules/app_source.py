@@ -58,10 +58,10 @@ options:
     default: []
   server_ranges:
     description:
-      - The range of releases the collection supports for a server package (name to PEP 440 specifier, such as
-        C(uvicorn: ">=0.36,<1")). A lock pinning such a package within its range decides its version; outside
-        the range it is a problem. A server package without a range must be pinned as in O(server_packages)
-        or not at all.
+      - The range of releases the collection supports for a server package, a PEP 440 specifier per
+        package name (such as C(>=0.36,<1) for C(uvicorn)). A lock pinning such a package within its range
+        decides its version; outside the range it is a problem. A server package without a range must be
+        pinned as in O(server_packages) or not at all.
     type: dict
     default: {}
   base_dir:
