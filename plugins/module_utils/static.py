@@ -98,4 +98,3 @@ def static_release_paths(app):
             if parent not in parents:
                 parents.append(parent)
     return {"parents": parents, "dirs": dirs}
-
