@@ -28,7 +28,7 @@ from ansible_collections.fastapi_ops.server.plugins.module_utils.slots import (
     other_slot,
     slot_layout,
 )
-from ansible_collections.fastapi_ops.server.plugins.module_utils.static import source_subdir, static_release_paths, static_routes
+from ansible_collections.fastapi_ops.server.plugins.module_utils.static import release_workdir, source_subdir, static_release_paths, static_routes
 
 # Health check defaults of an app that sets no `health_check` (docs/apps.md);
 # the timeout comes from the host-wide setting.
@@ -56,7 +56,7 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
     defaults = defaults or {}
     model = app_layout(app, root)
     subdir = source_subdir(app)
-    workdir = "src/" + subdir if subdir else "src"
+    workdir = release_workdir(app)
     settings = {}
     for role in ROLE_SETTINGS:
         merged = dict(defaults.get(role) or {})

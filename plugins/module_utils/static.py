@@ -66,20 +66,24 @@ def source_subdir(app):
     return "" if subdir in ("", ".") else subdir
 
 
+def release_workdir(app):
+    """Where the app runs, relative to a release: ``src``, or
+    ``src/SUBDIR`` when its source sets ``subdir``."""
+    subdir = source_subdir(app)
+    return "src/" + subdir if subdir else "src"
+
+
+def _static_dirs(app):
+    """Each entry of the app's ``static`` with its directory relative to a release."""
+    return [(entry, "%s/%s" % (release_workdir(app), entry["dir"].strip("/"))) for entry in app.get("static") or []]
+
+
 def static_routes(app, current):
     """Caddy's routes for ``app``: each URL prefix with the directory it
     serves under ``current`` (the app's live release link), in the app's
     directory of the source, and the pattern of hashed file names."""
-    workdir = "/".join(part for part in ("src", source_subdir(app)) if part)
-    routes = []
-    for entry in app.get("static") or []:
-        routes.append({
-            "url": entry["url"],
-            "dir": entry["dir"].strip("/"),
-            "root": "%s/%s/%s" % (current.rstrip("/"), workdir, entry["dir"].strip("/")),
-            "hashed": HASHED_RE,
-        })
-    return routes
+    return [{"url": entry["url"], "dir": entry["dir"].strip("/"), "root": "%s/%s" % (current.rstrip("/"), path),
+             "hashed": HASHED_RE} for entry, path in _static_dirs(app)]
 
 
 def static_release_paths(app):
@@ -87,11 +91,9 @@ def static_release_paths(app):
     release: ``dirs``, the static directories (readable by everyone, they
     are public), and ``parents``, the directories above them down from the
     release itself (searchable by everyone, not listable)."""
-    workdir = "/".join(part for part in ("src", source_subdir(app)) if part)
-    parents, dirs = [], []
-    for entry in app.get("static") or []:
-        path = "%s/%s" % (workdir, entry["dir"].strip("/"))
-        dirs.append(path)
+    dirs = [path for entry, path in _static_dirs(app)]
+    parents = []
+    for path in dirs:
         parts = path.split("/")
         for depth in range(len(parts)):
             parent = "/".join(parts[:depth]) or "."
