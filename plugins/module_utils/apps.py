@@ -10,6 +10,7 @@ nowhere else; docs/apps.md documents the schema.
 
 from __future__ import annotations
 
+import posixpath
 import re
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.processes import jobs_problems, processes_problems
@@ -25,7 +26,7 @@ GIT_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
 SOURCE_KINDS = ("git", "path", "package")
 COMMON_KEYS = {
     "name", "domain", "extra_domains", "source", "asgi", "python", "lock",
-    "allow_unpinned", "env", "secrets", "pre_start", "health_check", "user", "user_existing",
+    "allow_unpinned", "env", "secrets", "pre_start", "pre_start_timeout", "health_check", "user", "user_existing",
     # Sub-dictionaries owned by one role each; that role validates them.
     "app", "gunicorn", "caddy", "dns",
     # Background processes and scheduled jobs (module_utils/processes.py validates them).
@@ -132,7 +133,8 @@ def _check_install(where, app, problems):
         base = lock.rsplit("/", 1)[-1] if isinstance(lock, str) else ""
         if not isinstance(lock, str) or not (base == "uv.lock" or base.endswith(".txt")):
             problems.append("%s.lock: %r must name a requirements file (*.txt) or a uv.lock" % (where, lock))
-        elif not source.get("package") and (lock.startswith("/") or ".." in lock.split("/")):
+        elif not source.get("package") and (lock.startswith("/") or posixpath.normpath(
+                posixpath.join(source.get("subdir") if isinstance(source.get("subdir"), str) else ".", lock)).startswith("..")):
             problems.append("%s.lock: %r must be a relative path inside the source" % (where, lock))
         elif source.get("package") and base == "uv.lock":
             problems.append("%s.lock: a package source takes a requirements file, not a uv.lock" % where)
@@ -269,6 +271,9 @@ def apps_problems(apps):
             not isinstance(pre_start, list) or not all(isinstance(c, str) and c.strip() for c in pre_start)
         ):
             problems.append("%s.pre_start: must be a list of commands" % where)
+        timeout = app.get("pre_start_timeout")
+        if timeout is not None and (not _is_whole(timeout) or timeout < 1):
+            problems.append("%s.pre_start_timeout: must be a whole number of seconds of at least 1, got %r" % (where, timeout))
         if app.get("health_check") is not None:
             _check_health(where, app["health_check"], problems)
         _check_install(where, app, problems)

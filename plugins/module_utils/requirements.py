@@ -12,6 +12,8 @@ reported as ``FILE:LINE: TEXT`` so the user sees exactly which line to fix.
 
 from __future__ import annotations
 
+import fnmatch
+import posixpath
 import re
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.python_spec import specifier_allows, specifier_problem
@@ -152,6 +154,88 @@ def parse_uv_lock(text):
         {"name": p["name"], "canonical": canonical_name(p["name"]), "version": p.get("version")}
         for p in packages
     ]
+
+
+def _toml(text):
+    if tomllib is None:  # pragma: no cover - only on an old interpreter
+        return {}
+    try:
+        return tomllib.loads(text)
+    except ValueError:
+        return {}
+
+
+def pyproject_name(text):
+    """The ``[project] name`` of a pyproject.toml, or None (a virtual
+    workspace root has no ``[project]``)."""
+    name = (_toml(text).get("project") or {}).get("name")
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def workspace_includes(text, member):
+    """Whether the pyproject.toml ``text`` declares a uv workspace
+    (``[tool.uv.workspace]``) whose ``members`` globs match the directory
+    ``member`` (a path relative to that pyproject's directory, with ``/``)
+    and whose ``exclude`` globs do not."""
+    workspace = ((_toml(text).get("tool") or {}).get("uv") or {}).get("workspace")
+    if not isinstance(workspace, dict):
+        return False
+
+    def matches(patterns):
+        return any(isinstance(p, str) and fnmatch.fnmatchcase(member, p.strip("/")) for p in patterns or ())
+    return matches(workspace.get("members")) and not matches(workspace.get("exclude"))
+
+
+def _local_path(package):
+    """Where a uv.lock package lives, relative to the lock, when it is a
+    local project that gets installed (editable or directory); a virtual
+    project (no build system) and anything from an index, git or URL give None."""
+    source = package.get("source") or {}
+    for key in ("editable", "directory"):
+        if isinstance(source.get(key), str):
+            return source[key]
+    return None
+
+
+def local_projects(text, start=None):
+    """The local projects a uv.lock installs for the project ``start``: it
+    and every workspace member or path dependency it needs (through
+    dependencies and the extras they ask for; never dev groups), as paths
+    relative to the lock's directory, ``start`` first. Without ``start``,
+    from the lock's root project (the one at ``.``) or, for a virtual
+    workspace root, from every workspace member, as ``uv export`` does."""
+    packages = _toml(text).get("package", [])
+    by_name = {}
+    for package in packages:
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            by_name.setdefault(canonical_name(package["name"]), []).append(package)
+    if start:
+        queue = [(canonical_name(start), ())]
+    else:
+        roots = [n for n, found in by_name.items() if any(
+            (p.get("source") or {}).get(k) == "." for p in found for k in ("editable", "virtual", "directory"))]
+        if not roots:
+            roots = [canonical_name(m) for m in (_toml(text).get("manifest") or {}).get("members", [])]
+        queue = [(name, ()) for name in sorted(roots)]
+    seen, paths = set(), []
+    while queue:
+        name, extras = queue.pop(0)
+        if (name, extras) in seen:
+            continue
+        seen.add((name, extras))
+        for package in by_name.get(name, []):
+            path = _local_path(package)
+            if path is not None:
+                path = posixpath.normpath(path)
+                if path not in paths:
+                    paths.append(path)
+            needed = list(package.get("dependencies") or [])
+            for extra in extras:
+                needed.extend((package.get("optional-dependencies") or {}).get(extra) or [])
+            for dependency in needed:
+                if isinstance(dependency, dict) and isinstance(dependency.get("name"), str):
+                    queue.append((canonical_name(dependency["name"]), tuple(sorted(dependency.get("extra") or ()))))
+    return paths
 
 
 def parse_pin(requirement):

@@ -17,7 +17,9 @@ description:
     a local C(.tar.gz)/C(.tgz)/C(.tar)/C(.zip) archive, or a wheel or sdist of
     the app itself together with its requirements file.
   - "Finds the app's lock (C(uv.lock) next to C(pyproject.toml), else
-    C(requirements.txt), or the file named by C(lock)) and reports every
+    C(requirements.txt), else the C(uv.lock) of a uv workspace above
+    C(source.subdir) whose members include it, or the file named by C(lock))
+    and reports every
     requirement that is not pinned to one exact version as C(FILE:LINE: TEXT),
     and every pin of a server package outside its supported range
     (O(server_ranges)) or, without a range, other than the server stack's pin."
@@ -44,7 +46,8 @@ options:
   lock:
     description:
       - The lock to use. For git, path and archive sources a path relative to
-        C(source.subdir) inside the source; for a package source a
+        C(source.subdir) that stays inside the source (C(../uv.lock) names a
+        workspace's lock above the subdir); for a package source a
         requirements file on the controller.
     type: str
   allow_unpinned:
@@ -127,6 +130,19 @@ package:
   description: File name of the wheel or sdist inside C(src/), for a package source.
   type: str
   returned: for a package source
+projects:
+  description:
+    - The local projects the release installs, without their dependencies and not editable, as paths
+      inside the release's C(src/) - for a uv.lock the app's own project (unless it is virtual, without a
+      build system) and the workspace members and path dependencies it needs; for a package source the
+      wheel or sdist. Empty for a requirements file.
+  type: list
+  elements: str
+  returned: always
+member:
+  description: The name of the app's project when it is a member of a uv workspace whose lock is above it (C(uv export --package)).
+  type: str
+  returned: for a uv workspace member
 commit:
   description: The commit the git ref resolved to.
   type: str
@@ -167,7 +183,8 @@ import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
-    constraints, metadata_requires_python, parse_requirements, parse_uv_lock, pyproject_requires_python, server_policy)
+    canonical_name, constraints, local_projects, metadata_requires_python, parse_requirements, parse_uv_lock, pyproject_name,
+    pyproject_requires_python, server_policy, workspace_includes)
 
 # Never part of a release, whatever the source: local settings and secrets
 # (.env, .env.local, .envrc), version control, virtualenvs, caches and
@@ -343,11 +360,56 @@ def _read(path):
         return handle.read()
 
 
+def _workspace_lock(stage, project):
+    """The uv.lock of a uv workspace above ``project`` whose members include
+    it, or None: the lock of a workspace sits at its root, beside the
+    pyproject.toml that lists the members."""
+    directory = project
+    while directory != stage and _inside(stage, directory):
+        directory = os.path.dirname(directory)
+        lock, pyproject = os.path.join(directory, "uv.lock"), os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(lock) and os.path.isfile(pyproject) and workspace_includes(
+                _read(pyproject), os.path.relpath(project, directory).replace(os.sep, "/")):
+            return lock
+    return None
+
+
+def _uv_projects(result, stage, project, candidate, rel, text):
+    """Which local projects the release installs from a uv.lock (the app's
+    own project, the workspace members and path dependencies it needs), and
+    for a workspace member its name, for ``uv export --package``."""
+    lock_dir = os.path.dirname(candidate)
+    start = None
+    if os.path.isfile(os.path.join(project, "pyproject.toml")):
+        start = pyproject_name(_read(os.path.join(project, "pyproject.toml")))
+    if lock_dir != project:
+        where = os.path.relpath(os.path.join(project, "pyproject.toml"), stage)
+        if not start:
+            result["problems"].append("%s: a workspace member needs a pyproject.toml with [project] name" % where)
+            return
+        if canonical_name(start) not in set(p["canonical"] for p in parse_uv_lock(text)):
+            result["problems"].append(
+                "%s: project %s is not in %s; is it a member of the workspace? Run uv lock" % (where, start, rel))
+            return
+        result["member"] = start
+    projects = []
+    for path in local_projects(text, start if lock_dir != project else None):
+        full = os.path.normpath(os.path.join(lock_dir, path))
+        if not _inside(stage, full):
+            result["problems"].append("%s: the local project %s is outside the source" % (rel, path))
+            continue
+        projects.append(os.path.relpath(full, stage).replace(os.sep, "/"))
+    result["projects"] = projects
+
+
 def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, package=None, server_ranges=None):
     """Find and judge the lock inside ``stage``; fill ``result``."""
     project = os.path.normpath(os.path.join(stage, subdir or "."))
     if lock:
-        candidate = os.path.join(project, lock)
+        candidate = os.path.normpath(os.path.join(project, lock))
+        if not _inside(stage, candidate):
+            result["problems"].append("lock: %s is outside the source" % lock)
+            return
         if not os.path.isfile(candidate):
             result["problems"].append("lock: %s is not in the source" % os.path.relpath(candidate, stage))
             return
@@ -356,10 +418,13 @@ def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, pac
     elif os.path.isfile(os.path.join(project, "requirements.txt")):
         candidate = os.path.join(project, "requirements.txt")
     else:
-        where = subdir if subdir and subdir != "." else "the source"
-        result["problems"].append(
-            "no lock in %s: add a requirements.txt with every line pinned (name==version) or pyproject.toml + uv.lock" % where)
-        return
+        candidate = _workspace_lock(stage, project) if project != stage else None
+        if candidate is None:
+            where = subdir if subdir and subdir != "." else "the source"
+            result["problems"].append(
+                "no lock in %s: add a requirements.txt with every line pinned (name==version) or pyproject.toml + uv.lock%s"
+                % (where, ", or lock the uv workspace whose members include it" if project != stage else ""))
+            return
     rel = os.path.relpath(candidate, stage)
     result["lock"] = rel
     if os.path.basename(candidate) == "uv.lock":
@@ -368,18 +433,22 @@ def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, pac
             return
         result["kind"] = "uv"
         try:
-            pins = parse_uv_lock(_read(candidate))
+            text = _read(candidate)
+            pins = parse_uv_lock(text)
         except ValueError as error:
             result["problems"].append("%s: not a valid uv.lock (%s)" % (rel, error))
             return
         # uv export writes the lock's hashes and uv or pip check every one
-        # it gives; --require-hashes is left out, as a git or path
-        # dependency of a uv project has none.
+        # it gives; --require-hashes is left out, as a git dependency of a
+        # uv project has none. The local projects are installed apart.
         result["exact"] = True
+        _uv_projects(result, stage, project, candidate, rel, text)
         result["server_packages"], problems = server_policy(pins, server_packages, server_ranges, rel)
         result["problems"].extend(problems)
         return
     result["kind"] = "package" if package else "requirements"
+    if package:
+        result["projects"] = [package]
     pins, problems = parse_requirements(_read(candidate), rel)
     if allow_unpinned:
         problems = [p for p in problems if "has no --hash" in p]
@@ -427,7 +496,7 @@ def main():
     )
     p = module.params
     source = p["source"]
-    result = dict(changed=False, problems=[], hashes=False, exact=False, constraints=[])
+    result = dict(changed=False, problems=[], hashes=False, exact=False, constraints=[], projects=[])
     cache_dir = p["cache_dir"]
     for sub in ("dist", "work"):
         os.makedirs(os.path.join(cache_dir, sub), exist_ok=True)

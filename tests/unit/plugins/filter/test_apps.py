@@ -136,6 +136,10 @@ def test_duplicate_names_and_domains_across_apps():
         ({"lock": "Pipfile.lock"}, "fastapi_apps[0] (shop).lock: 'Pipfile.lock' must name a requirements file (*.txt) or a uv.lock"),
         ({"lock": "../requirements.txt"}, "fastapi_apps[0] (shop).lock: '../requirements.txt' must be a relative path inside the source"),
         ({"source": {"package": "dist/shop.whl"}, "lock": "uv.lock"}, "a package source takes a requirements file, not a uv.lock"),
+        ({"source": {"path": "a", "subdir": "backend"}, "lock": "../../uv.lock"},
+         "fastapi_apps[0] (shop).lock: '../../uv.lock' must be a relative path inside the source"),
+        ({"pre_start_timeout": 0}, "fastapi_apps[0] (shop).pre_start_timeout: must be a whole number of seconds of at least 1, got 0"),
+        ({"pre_start_timeout": "5m"}, "fastapi_apps[0] (shop).pre_start_timeout: must be a whole number of seconds of at least 1, got '5m'"),
         ({"allow_unpinned": "yes"}, "fastapi_apps[0] (shop).allow_unpinned: must be true or false"),
         ({"app": {"installer": "poetry"}}, "fastapi_apps[0] (shop).app.installer: 'poetry' must be one of uv, pip"),
         ({"app": {"keep_releases": 0}}, "fastapi_apps[0] (shop).app.keep_releases: 0 must be a whole number of at least 1"),
@@ -154,7 +158,9 @@ def test_valid_install_fields_have_no_problems():
     package = with_changes(source={"package": "dist/shop-1.0-py3-none-any.whl"}, lock="/srv/locks/shop.txt",
                            name="pkg", domain="pkg.example.com", extra_domains=None)
     uv = with_changes(lock="uv.lock", name="uvapp", domain="uv.example.com", extra_domains=None)
-    assert apps_problems([app, package, uv]) == []
+    member = with_changes(source={"path": "ws", "subdir": "backend"}, lock="../uv.lock", pre_start_timeout=300,
+                          name="member", domain="member.example.com", extra_domains=None)
+    assert apps_problems([app, package, uv, member]) == []
 
 
 def test_valid_gunicorn_and_health_settings_have_no_problems():

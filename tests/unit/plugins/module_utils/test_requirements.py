@@ -3,7 +3,8 @@
 import pytest
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.requirements import (
-    canonical_name, constraints, logical_lines, parse_pin, parse_requirements, parse_uv_lock, server_policy)
+    canonical_name, constraints, local_projects, logical_lines, parse_pin, parse_requirements, parse_uv_lock, pyproject_name, server_policy, workspace_includes,
+)
 
 SERVER = ["gunicorn==27.0.1", "uvicorn[standard]==0.54.0", "uvicorn-worker==0.4.0"]
 
@@ -144,3 +145,74 @@ def test_parse_pin_and_names():
     assert parse_pin("uvicorn[standard]==0.54.0")["extras"] == ["standard"]
     assert parse_pin("a==1\nb==2") is None
     assert canonical_name("Zope.Interface_x") == "zope-interface-x"
+
+
+WORKSPACE_LOCK = """
+version = 1
+[manifest]
+members = ["backend", "common", "tools"]
+
+[[package]]
+name = "backend"
+version = "0.1.0"
+source = { editable = "backend" }
+dependencies = [{ name = "common", extra = ["text"] }, { name = "fastapi" }]
+[package.dev-dependencies]
+dev = [{ name = "tools" }]
+
+[[package]]
+name = "common"
+version = "0.1.0"
+source = { editable = "packages/common" }
+[package.optional-dependencies]
+text = [{ name = "slugs" }]
+
+[[package]]
+name = "slugs"
+version = "1.0"
+source = { directory = "../vendor/slugs" }
+
+[[package]]
+name = "tools"
+version = "0.1.0"
+source = { editable = "tools" }
+
+[[package]]
+name = "scripts"
+version = "0.1.0"
+source = { virtual = "scripts" }
+
+[[package]]
+name = "fastapi"
+version = "0.115.0"
+source = { registry = "https://registry.example.test/simple" }
+"""
+
+
+def test_a_members_local_projects_come_through_dependencies_and_extras_never_dev_groups():
+    assert local_projects(WORKSPACE_LOCK, "backend") == ["backend", "packages/common", "../vendor/slugs"]
+    assert local_projects(WORKSPACE_LOCK, "Common") == ["packages/common"]
+
+
+def test_without_a_member_the_root_project_or_every_workspace_member_is_the_start():
+    single = 'version = 1\n[[package]]\nname = "shop"\nversion = "1"\nsource = { editable = "." }\n'
+    assert local_projects(single) == ["."]
+    virtual = 'version = 1\n[[package]]\nname = "shop"\nversion = "1"\nsource = { virtual = "." }\n'
+    assert local_projects(virtual) == []
+    assert local_projects(WORKSPACE_LOCK) == ["backend", "packages/common", "tools", "../vendor/slugs"]
+
+
+def test_workspace_members_match_globs_and_not_excludes():
+    pyproject = '[tool.uv.workspace]\nmembers = ["backend", "packages/*"]\nexclude = ["packages/old"]\n'
+    assert workspace_includes(pyproject, "backend")
+    assert workspace_includes(pyproject, "packages/common")
+    assert not workspace_includes(pyproject, "packages/old")
+    assert not workspace_includes(pyproject, "frontend")
+    assert not workspace_includes('[project]\nname = "x"\n', "backend")
+    assert not workspace_includes("not = [toml", "backend")
+
+
+def test_pyproject_name():
+    assert pyproject_name('[project]\nname = "backend"\n') == "backend"
+    assert pyproject_name('[tool.uv.workspace]\nmembers = ["a"]\n') is None
+

@@ -154,6 +154,62 @@ def test_the_lock_decides_the_server_stack_within_its_range(source, tmp_path):
         {"path": "uvapp"}, server_ranges=ranges)["problems"][0]
 
 
+def workspace(root):
+    """A uv workspace: a virtual root with the lock, the app in backend/ and a library member."""
+    (root / "backend").mkdir(parents=True)
+    (root / "packages" / "common").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.uv.workspace]\nmembers = ["backend", "packages/*"]\n')
+    (root / "backend" / "pyproject.toml").write_text('[project]\nname = "backend"\nrequires-python = ">=3.11"\n')
+    (root / "packages" / "common" / "pyproject.toml").write_text('[project]\nname = "common"\n')
+    (root / "backend" / ".env").write_text("DEBUG_ROUTES=true\n")
+    (root / "uv.lock").write_text(
+        'version = 1\n'
+        '[[package]]\nname = "backend"\nversion = "0.1.0"\nsource = { editable = "backend" }\n'
+        'dependencies = [{ name = "common" }, { name = "uvicorn" }]\n'
+        '[[package]]\nname = "common"\nversion = "0.1.0"\nsource = { editable = "packages/common" }\n'
+        '[[package]]\nname = "uvicorn"\nversion = "0.40.0"\nsource = { registry = "https://registry.example.test/simple" }\n')
+
+
+def test_a_workspace_member_finds_the_lock_at_the_workspace_root(source, tmp_path):
+    workspace(tmp_path / "ws")
+    ranges = {"gunicorn": ">=23.0,<28", "uvicorn": ">=0.36,<1", "uvicorn-worker": ">=0.4,<1"}
+    result = source({"path": "ws", "subdir": "backend"}, server_ranges=ranges)
+    assert result["problems"] == []
+    assert (result["kind"], result["lock"], result["member"]) == ("uv", "uv.lock", "backend")
+    assert result["projects"] == ["backend", "packages/common"]
+    assert result["server_packages"] == ["gunicorn==27.0.1", "uvicorn[standard]==0.40.0", "uvicorn-worker==0.4.0"]
+    assert (result["requires_python"], result["requires_python_from"]) == (">=3.11", "backend/pyproject.toml")
+    assert "backend/.env" not in members(result["archive"])
+    # The same lock named from the subdir.
+    assert source({"path": "ws", "subdir": "backend"}, lock="../uv.lock", server_ranges=ranges)["member"] == "backend"
+    assert source({"path": "ws", "subdir": "backend"}, lock="../../uv.lock")["problems"] == ["lock: ../../uv.lock is outside the source"]
+
+
+def test_a_directory_that_is_no_member_or_a_member_missing_from_the_lock_is_refused(source, tmp_path):
+    root = tmp_path / "ws"
+    workspace(root)
+    (root / "frontend").mkdir()
+    (root / "frontend" / "pyproject.toml").write_text('[project]\nname = "frontend"\n')
+    assert source({"path": "ws", "subdir": "frontend"})["problems"] == [
+        "no lock in frontend: add a requirements.txt with every line pinned (name==version) or pyproject.toml + uv.lock, "
+        "or lock the uv workspace whose members include it"]
+    (root / "packages" / "new").mkdir()
+    (root / "packages" / "new" / "pyproject.toml").write_text('[project]\nname = "new"\n')
+    assert source({"path": "ws", "subdir": "packages/new"})["problems"][:1] == [
+        "packages/new/pyproject.toml: project new is not in uv.lock; is it a member of the workspace? Run uv lock"]
+
+
+def test_the_own_project_is_installed_unless_it_is_virtual(source, tmp_path):
+    app = tmp_path / "uvapp"
+    shutil.copytree(os.path.join(FIXTURES, "uvapp"), app)
+    (app / "uv.lock").write_text('version = 1\n[[package]]\nname = "uvapp"\nversion = "0.1.0"\nsource = { virtual = "." }\n')
+    assert source({"path": "uvapp"})["projects"] == []
+    (app / "uv.lock").write_text('version = 1\n[[package]]\nname = "uvapp"\nversion = "0.1.0"\nsource = { editable = "." }\n')
+    result = source({"path": "uvapp"})
+    assert (result["projects"], result.get("member")) == (["."], None)
+    assert source({"path": HELLO})["projects"] == []
+
+
 def test_archives_are_unpacked_without_their_single_top_directory(source, tmp_path):
     with tarfile.open(tmp_path / "hello.tar.gz", "w:gz") as packed:
         packed.add(HELLO, arcname="hello-1.0")
