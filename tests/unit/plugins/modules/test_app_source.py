@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tomllib
 import zipfile
 
 import pytest
@@ -183,6 +184,27 @@ def test_a_workspace_member_finds_the_lock_at_the_workspace_root(source, tmp_pat
     # The same lock named from the subdir.
     assert source({"path": "ws", "subdir": "backend"}, lock="../uv.lock", server_ranges=ranges)["member"] == "backend"
     assert source({"path": "ws", "subdir": "backend"}, lock="../../uv.lock")["problems"] == ["lock: ../../uv.lock is outside the source"]
+
+
+def test_the_workspace_example_deploys_from_its_backend_member(source, tmp_path):
+    """examples/workspace with a lock of its pins, as `uv lock` writes it (the repository commits none)."""
+    root = tmp_path / "ws"
+    shutil.copytree(os.path.join(ROOT, "examples", "workspace"), root)
+    with open(root / "backend" / "pyproject.toml", "rb") as handle:
+        pins = [dep.split("==") for dep in tomllib.load(handle)["project"]["dependencies"] if "==" in dep]
+    lock = ['version = 1\n[[package]]\nname = "backend"\nversion = "0.1.0"\nsource = { editable = "backend" }\n'
+            'dependencies = [{ name = "common" }]\n'
+            '[[package]]\nname = "common"\nversion = "0.1.0"\nsource = { editable = "packages/common" }\n']
+    lock += ['[[package]]\nname = "%s"\nversion = "%s"\n' % (name.split("[")[0], version) for name, version in pins]
+    (root / "uv.lock").write_text("".join(lock))
+    ranges = {"gunicorn": ">=23.0,<28", "uvicorn": ">=0.36,<1", "uvicorn-worker": ">=0.4,<1"}
+    result = source({"path": "ws", "subdir": "backend"}, server_ranges=ranges)
+    assert result["problems"] == []
+    assert (result["lock"], result["member"], result["projects"]) == ("uv.lock", "backend", ["backend", "packages/common"])
+    assert "uvicorn[standard]==0.40.0" in result["server_packages"]
+    assert result["requires_python"] == ">=3.11"
+    packed = members(result["archive"])
+    assert "backend/app/prestart.py" in packed and "backend/.env" not in packed
 
 
 def test_a_directory_that_is_no_member_or_a_member_missing_from_the_lock_is_refused(source, tmp_path):
