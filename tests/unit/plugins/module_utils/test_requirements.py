@@ -215,4 +215,3 @@ def test_workspace_members_match_globs_and_not_excludes():
 def test_pyproject_name():
     assert pyproject_name('[project]\nname = "backend"\n') == "backend"
     assert pyproject_name('[tool.uv.workspace]\nmembers = ["a"]\n') is None
-
