@@ -1,8 +1,10 @@
 """Wait for the database before a release starts: ``python app/prestart.py``.
 
 Run from ``backend/``; it imports ``app`` from the installed project.
+``PRESTART_WAIT_SECONDS`` (default 30) bounds the wait.
 """
 
+import os
 import sys
 import time
 
@@ -10,9 +12,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import ping
 
-TIMEOUT = 30.0
+TIMEOUT = float(os.environ.get("PRESTART_WAIT_SECONDS", "30"))
 INTERVAL = 1.0
-MAX_ATTEMPTS = 30
+MAX_ATTEMPTS = int(TIMEOUT / INTERVAL) + 1
 
 
 def wait_for_database() -> int:
