@@ -21,8 +21,8 @@ def test_no_release_has_the_development_settings(host):
 
 
 def test_no_release_file_is_readable_by_others(host):
-    assert host.check_output("find %s ! -type l -perm -o=r", RELEASES) == ""
-    assert host.check_output("find %s ! -type l -perm -o=w", RELEASES) == ""
+    assert host.check_output("find %s -mindepth 1 ! -type l -perm -o=r", RELEASES) == ""
+    assert host.check_output("find %s -mindepth 1 ! -type l -perm -o=w", RELEASES) == ""
 
 
 def test_the_projects_own_package_and_its_member_are_installed_not_editable(host):
