@@ -38,8 +38,32 @@ RECIPE_LABEL = "org.fastapi-ops.bench.recipe"
 DOMAIN = "app.example.test"
 APP = "hello"
 HOME = "/srv/fastapi/" + APP
-PORTS = {"ours": 443, "nginx": 8443, "gunicorn": 8000, "uvicorn": 8001}
+PORTS = {"ours": 443, "nginx": 8443, "gunicorn": 8000, "uvicorn": 8001, "uvicorn-workers": 8002, "granian": 8003}
+# Caddy's admin endpoint (roles/caddy/vars/main.yml: _caddy_admin_socket), which serves Go's pprof.
+CADDY_ADMIN_SOCKET = "/run/caddy/admin.sock"
+# The cells of `ours` during which Caddy's CPU is profiled (protocol,
+# endpoint), each in an extra run of PROFILE_SECONDS (at least BENCH_DURATION):
+# Caddy gets a part of the one CPU, and pprof samples 100 times a second.
+PROFILED_CELLS = (("h1", "/"), ("h2", "/"), ("h1", "/orders"))
+PROFILE_SECONDS = 10
+# Run in the target with python3 (ARGV: socket, path, output file): GET over a
+# Unix socket, the body into the file, exit 1 unless the answer is 200.
+PPROF_FETCH = """
+import socket, sys
+sock = socket.socket(socket.AF_UNIX)
+sock.settimeout(120)
+sock.connect(sys.argv[1])
+sock.sendall(("GET %s HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n" % sys.argv[2]).encode())
+data = sock.makefile("rb").read()
+head, _sep, body = data.partition(b"\\r\\n\\r\\n")
+if b" 200 " not in head.split(b"\\r\\n", 1)[0] + b" ":
+    sys.exit("answer: %s %s" % (head[:200], body[:300]))
+open(sys.argv[3], "wb").write(body)
+"""
 SSH_USER = "deploy"
+# Granian, installed from PyPI into a virtualenv of its own on the target that
+# reuses the live release's packages (bench/alternatives.yml).
+GRANIAN_VERSION = "2.8.9"
 # The target image: the lab's bare Debian 12 with an SSH server and a sudo
 # user, as a freshly rented server has; no package lists, so the first apt
 # run updates them, as it would on a server whose image is weeks old.
@@ -417,26 +441,20 @@ class Bench:
         """nginx, plain Gunicorn and one Uvicorn run beside our stack (bench/alternatives.yml)."""
         conf = docker_exec(TARGET, "cat /etc/fastapi-ops/gunicorn/%s.conf.py" % APP).stdout
         self.workers = int(next(line.split("=")[1] for line in conf.splitlines() if line.startswith("workers")))
-        self.playbook(["bench/alternatives.yml", "-e", "bench_workers=%d" % self.workers], "recommended", "alternatives")
+        self.playbook(["bench/alternatives.yml", "-e", "bench_workers=%d" % self.workers, "-e", "bench_granian_version=" + GRANIAN_VERSION],
+                      "recommended", "alternatives")
 
     def url(self, stack, endpoint):
         scheme = "https" if stack in ("ours", "nginx") else "http"
         return "%s://%s:%d%s" % (scheme, DOMAIN, PORTS[stack], endpoint)
 
-    def cell(self, stack, protocol, endpoint, concurrency):
-        """One load run from the client; returns its figures and the CPUs each side used."""
+    def cell(self, stack, protocol, endpoint, concurrency, duration=None):
+        """One load run from the client (BENCH_DURATION long unless ``duration``); returns its figures and the CPUs each side used."""
         knobs = self.knobs
-        duration = knobs["duration"]
-        header = knobs["accept_encoding"]
+        duration = duration or knobs["duration"]
         url = self.url(stack, endpoint)
-        if protocol == "h1":
-            command = "wrk --latency -t %d -c %d -d %ds --timeout 10s %s %s" % (
-                min(knobs["wrk_threads"], concurrency), concurrency, duration,
-                ("-H " + shlex.quote("Accept-Encoding: " + header)) if header else "", shlex.quote(url))
-        else:
-            connections, streams = benchlib.h2_shape(concurrency, knobs["h2_streams"])
-            command = "rm -f /tmp/h2load.log; h2load -t 1 -c %d -m %d -D %d %s --log-file=/tmp/h2load.log %s" % (
-                connections, streams, duration, ("-H " + shlex.quote("accept-encoding: " + header)) if header else "", shlex.quote(url))
+        command = benchlib.load_command(protocol, url, endpoint, concurrency, duration, knobs["accept_encoding"],
+                                        knobs["wrk_threads"], knobs["h2_streams"])
         before = self.cpu_sample()
         output = docker_exec(CLIENT, command, timeout=duration + 60).stdout
         after = self.cpu_sample()
@@ -452,6 +470,63 @@ class Bench:
         figures["client_cores"] = benchlib.cores_used(before["client"], after["client"], seconds)
         figures["host_cores"] = round((after["host"] - before["host"]) / seconds, 3) if before["host"] is not None else None
         return figures
+
+    def prepare_client(self):
+        """The order POSTed to /orders, as a file and as wrk's Lua script, in the client."""
+        body = benchlib.orders_body()
+        docker_exec(CLIENT, "cat > /tmp/bench-orders.json", input_text=body)
+        docker_exec(CLIENT, "cat > /tmp/bench-post.lua", input_text=benchlib.wrk_post_script(body))
+
+    def check_endpoints(self, stacks):
+        """Every stack answers every endpoint with 200 (a POST endpoint to the bench's order) before the load."""
+        for stack in stacks:
+            for endpoint in self.knobs["endpoints"]:
+                post = "-H 'content-type: application/json' --data-binary @/tmp/bench-orders.json " if benchlib.is_post(endpoint) else ""
+                result = docker_exec(CLIENT, "curl -sk --max-time 10 -o /tmp/bench-answer -w '%%{http_code}' %s%s; echo; head -c 300 /tmp/bench-answer"
+                                     % (post, shlex.quote(self.url(stack, endpoint))), check=False)
+                if not result.stdout.startswith("200"):
+                    raise RuntimeError("%s answered %s to %s: %s" % (stack, endpoint, result.stdout[:3], result.stdout[3:]))
+
+    def profile_caddy(self, concurrency):
+        """A CPU profile of Caddy (Go's pprof on its admin socket) during an extra run of each PROFILED_CELLS of `ours`."""
+        profiles = []
+        duration = max(PROFILE_SECONDS, self.knobs["duration"])
+        for protocol, endpoint in PROFILED_CELLS:
+            if protocol not in self.knobs["protocols"] or endpoint not in self.knobs["endpoints"]:
+                continue
+            name = "caddy-%s-%s-%s" % (protocol, endpoint.strip("/").split("?")[0] or "root", concurrency)
+            remote = "/tmp/%s.pprof" % name
+            # The profile covers the load run: it starts first and lasts the run's length.
+            probe = subprocess.Popen(
+                ["docker", "exec", TARGET, "python3", "-c", PPROF_FETCH, CADDY_ADMIN_SOCKET, "/debug/pprof/profile?seconds=%d" % duration, remote],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            time.sleep(0.3)
+            figures = self.cell("ours", protocol, endpoint, concurrency, duration)
+            _out, err = probe.communicate(timeout=duration + 60)
+            if probe.returncode != 0:
+                raise RuntimeError("no CPU profile from Caddy's admin socket: %s" % err.strip())
+            local = os.path.join(self.state, name + ".pprof")
+            run(["docker", "cp", "%s:%s" % (TARGET, remote), local])
+            entry = {"stack": "ours", "protocol": protocol, "endpoint": endpoint, "concurrency": concurrency,
+                     "seconds": duration, "file": os.path.relpath(local, REPO), "figures": figures}
+            entry.update(self.pprof_top(local))
+            profiles.append(entry)
+            log("profile %s %s c=%d: %.0f req/s while profiled; %s" % (protocol, endpoint, concurrency, float(figures["rps"] or 0),
+                                                                      entry.get("total") or entry.get("error")))
+        return profiles
+
+    def pprof_top(self, path):
+        """The top entries of a profile, flat and cumulative, read with `go tool pprof` (installed if missing)."""
+        go = ensure_go()
+        if not go:
+            return {"error": "`go tool pprof` is not available (Debian's golang-go could not be installed); the raw profile is kept"}
+        tops = {}
+        for order, flags in (("flat", []), ("cum", ["-cum"])):
+            result = run([go, "tool", "pprof", "-top", "-nodecount=15"] + flags + [path], check=False, timeout=300)
+            if result.returncode != 0:
+                return {"error": "go tool pprof failed: %s" % result.stderr.strip()[-500:]}
+            tops[order] = benchlib.parse_pprof_top(result.stdout)
+        return {"total": tops["flat"]["total"], "flat": tops["flat"]["entries"], "cum": tops["cum"]["entries"]}
 
     def cpu_sample(self):
         return {"time": time.monotonic(), "target": cgroup_cpu_ns(self.ids[TARGET]), "client": cgroup_cpu_ns(self.ids[CLIENT]),
@@ -470,9 +545,10 @@ class Bench:
                             continue
                         plan.append((stack, protocol, endpoint, concurrency))
         # Warm-up: every server has started its workers and filled its caches.
+        self.check_endpoints(stacks)
         for stack in stacks:
             for endpoint in knobs["endpoints"]:
-                docker_exec(CLIENT, "wrk -t 1 -c 16 -d 2s %s >/dev/null" % shlex.quote(self.url(stack, endpoint)))
+                docker_exec(CLIENT, benchlib.load_command("h1", self.url(stack, endpoint), endpoint, 16, 2, "") + " >/dev/null")
         memory = {}
         for number in range(1, knobs["runs"] + 1):
             for key in plan:
@@ -496,6 +572,7 @@ class Bench:
         self.ensure_deployed()
         self.alternatives()
         self.ids = {name: run(["docker", "inspect", "-f", "{{.Id}}", name]).stdout.strip() for name in (TARGET, CLIENT)}
+        self.prepare_client()
         cells, memory = self.measure(knobs["stacks"], "default")
         rows = benchlib.serving_rows(cells, knobs["stacks"])
         self.results["serving"] = {
@@ -505,6 +582,9 @@ class Bench:
             "memory": memory_figures(memory),
             "variants": [],
         }
+        if knobs["profile"] and "ours" in knobs["stacks"]:
+            concurrency = 64 if 64 in knobs["concurrency"] else knobs["concurrency"][0]
+            self.results["serving"]["profiles"] = self.profile_caddy(concurrency)
         for variant in knobs["variants"]:
             path = variant if os.path.isabs(variant) else os.path.join(REPO, variant)
             name = os.path.splitext(os.path.basename(path))[0]
@@ -551,7 +631,8 @@ class Bench:
                 "echo \"Caddy: $(caddy version | cut -d' ' -f1)\"; "
                 "echo \"nginx: $(nginx -v 2>&1 | cut -d/ -f2)\" 2>/dev/null; "
                 "{h}/current/venv/bin/python -c 'import importlib.metadata as m; "
-                "print(\"; \".join(\"%s: %s\" % (p, m.version(p)) for p in (\"gunicorn\", \"uvicorn\", \"uvicorn-worker\", \"fastapi\")))'; "
+                "print(\"; \".join(\"%s: %s\" % (p, m.version(p)) for p in (\"gunicorn\", \"uvicorn\", \"uvicorn-worker\", \"fastapi\", \"pydantic\")))'; "
+                "echo \"granian: $(/opt/fastapi-ops-bench/granian/bin/granian --version 2>/dev/null | awk '{{print $NF}}')\"; "
                 "echo \"Python (target): $({h}/current/venv/bin/python -V | cut -d' ' -f2)\"").format(h=HOME), check=False).stdout
             for line in versions.replace("; ", "\n").splitlines():
                 if ": " in line and line.split(": ", 1)[1].strip():
@@ -620,6 +701,19 @@ def benchlib_recap(stdout):
     return {}
 
 
+def ensure_go():
+    """The `go` command for `go tool pprof`; Debian's golang-go is installed on this host when it is missing (root only)."""
+    go = shutil.which("go")
+    if go or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return go
+    log("installing Debian's golang-go on this host to read Caddy's CPU profiles (go tool pprof)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for argv in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "golang-go"]):
+        if run(argv, check=False, env=env, timeout=900).returncode != 0:
+            return None
+    return shutil.which("go")
+
+
 def cgroup_cpu_ns(container_id):
     for path in ("/sys/fs/cgroup/cpuacct/docker/%s/cpuacct.usage" % container_id,
                  "/sys/fs/cgroup/cpu,cpuacct/docker/%s/cpuacct.usage" % container_id):
@@ -671,6 +765,9 @@ def memory_figures(memory):
         "gunicorn_master": "ours: Gunicorn master", "gunicorn_worker": "ours: each Gunicorn worker", "caddy": "ours: Caddy",
         "nginx_master": "nginx master", "nginx_worker": "each nginx worker",
         "plain_master": "plain Gunicorn master", "plain_worker": "each plain Gunicorn worker", "uvicorn": "one Uvicorn process",
+        "uvicorn_workers_master": "`uvicorn --workers N`: supervisor", "uvicorn_workers_worker": "`uvicorn --workers N`: each worker",
+        "uvicorn_workers_master_tracker": "`uvicorn --workers N`: multiprocessing's resource tracker",
+        "granian_master": "Granian: main process", "granian_worker": "Granian: each worker",
     }
     figures = {}
     for role, label in labels.items():
@@ -694,11 +791,12 @@ def serving_setup(knobs, workers):
     return (
         "Load from the client container (wrk %s for HTTP/1.1, %s threads; h2load for HTTP/2 over TLS with %d streams per "
         "connection), %d s per run, %d runs per cell interleaved across stacks, median shown with each run's req/s. "
-        "Every stack serves the release `site.yml` deployed, with %s Gunicorn workers where Gunicorn runs. "
+        "Every stack serves the release `site.yml` deployed, with %s workers where Gunicorn, `uvicorn --workers` or Granian runs. "
+        "`/orders` is loaded with POSTs of a %d-line JSON order (`benchlib.orders_body`, %d bytes; answer about 7 kB before compression). "
         "`Accept-Encoding: %s` is sent, as browsers do. CPU columns: CPUs busy on average in the target's and the client's "
         "containers during the run (1.00 = one core)."
         % ("--latency", knobs["wrk_threads"], knobs["h2_streams"], knobs["duration"], knobs["runs"], workers,
-           knobs["accept_encoding"] or "(none)"))
+           benchlib.ORDER_LINES, len(benchlib.orders_body()), knobs["accept_encoding"] or "(none)"))
 
 
 def variant_description(path, playbook="site.yml"):

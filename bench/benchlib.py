@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import configparser
 import io
+import json
 import math
 import re
+import shlex
 
 # --- knobs -----------------------------------------------------------------
 
@@ -25,8 +27,8 @@ DEFAULTS = {
     "BENCH_COLD_RUNS": "2",
     "BENCH_DURATION": "4",
     "BENCH_CONCURRENCY": "16,64,256",
-    "BENCH_ENDPOINTS": "/,/items/42?q=x",
-    "BENCH_STACKS": "ours,gunicorn,uvicorn,nginx",
+    "BENCH_ENDPOINTS": "/,/items/42?q=x,/orders",
+    "BENCH_STACKS": "ours,gunicorn,uvicorn,uvicorn-workers,granian,nginx",
     "BENCH_PROTOCOLS": "h1,h2",
     "BENCH_H2_STREAMS": "8",
     "BENCH_WRK_THREADS": "1",
@@ -34,6 +36,7 @@ DEFAULTS = {
     "BENCH_ANSIBLE_CONFIGS": "defaults,recommended",
     "BENCH_VARIANTS": "",
     "BENCH_DEPLOY_VARIANTS": "",
+    "BENCH_PROFILE": "1",
     "BENCH_TARGET_CPUS": "1",
     "BENCH_CLIENT_CPUS": "0",
     "BENCH_KEEP": "0",
@@ -41,10 +44,17 @@ DEFAULTS = {
     "BENCH_OUT": "bench-results",
 }
 
-STACKS = ("ours", "gunicorn", "uvicorn", "nginx")
+STACKS = ("ours", "gunicorn", "uvicorn", "uvicorn-workers", "granian", "nginx")
 PROTOCOLS = ("h1", "h2")
-# Stacks that speak HTTP/2 (over TLS): Gunicorn and Uvicorn speak HTTP/1.1 only.
+# Stacks that speak HTTP/2 (over TLS): the plain app servers serve HTTP/1.1 on
+# TCP without TLS.
 H2_STACKS = ("ours", "nginx")
+# The app servers serving the live release on TCP, each with the live slot's
+# worker count (but `uvicorn`, one process): what the app server itself costs.
+APP_SERVERS = ("gunicorn", "uvicorn-workers", "granian", "uvicorn")
+# Endpoints loaded with a POST of a JSON body (orders_body) instead of a GET.
+POST_ENDPOINTS = ("/orders",)
+ORDER_LINES = 40
 ANSIBLE_CONFIGS = ("defaults", "recommended")
 
 
@@ -94,12 +104,15 @@ def parse_knobs(env):
         "deploy_variants": _list(raw["BENCH_DEPLOY_VARIANTS"]),
         "target_cpus": "" if raw["BENCH_TARGET_CPUS"] == "any" else raw["BENCH_TARGET_CPUS"],
         "client_cpus": "" if raw["BENCH_CLIENT_CPUS"] == "any" else raw["BENCH_CLIENT_CPUS"],
+        "profile": raw["BENCH_PROFILE"] == "1",
         "keep": raw["BENCH_KEEP"] == "1",
         "docs": raw["BENCH_DOCS"],
         "out": raw["BENCH_OUT"],
     }
     if not knobs["parts"]:
         raise KnobError("BENCH_PARTS names no part (known: %s)" % ", ".join(PARTS))
+    if raw["BENCH_PROFILE"] not in ("0", "1"):
+        raise KnobError("BENCH_PROFILE must be 0 or 1, got %r" % raw["BENCH_PROFILE"])
     if knobs["docs"] not in ("auto", "0", "1"):
         raise KnobError("BENCH_DOCS must be auto, 0 or 1, got %r" % knobs["docs"])
     for endpoint in knobs["endpoints"]:
@@ -112,6 +125,65 @@ def is_default_run(env):
     """True when every knob that changes what is measured, or how long, is at its default."""
     measuring = [key for key in DEFAULTS if key not in ("BENCH_KEEP", "BENCH_DOCS", "BENCH_OUT", "BENCH_VARIANTS", "BENCH_DEPLOY_VARIANTS")]
     return all(env.get(key) in (None, "", DEFAULTS[key]) for key in measuring)
+
+
+# --- requests ----------------------------------------------------------------
+
+
+def orders_body(lines=ORDER_LINES):
+    """The JSON body (text) the bench POSTs to examples/hello's /orders: an order of ``lines`` lines.
+
+    Deterministic, so every stack and run validates and prices the same
+    order; every SKU is in the app's catalogue (SKU-00001 to SKU-05000).
+    """
+    order = {
+        "customer_id": 4711,
+        "currency": "EUR",
+        "coupon": "WELCOME10",
+        "shipping": {"name": "Ada Lovelace", "street": "12 St James's Square", "city": "London",
+                     "postcode": "SW1Y 4JH", "country": "GB"},
+        "lines": [{"sku": "SKU-%05d" % (1 + (number * 977) % 5000), "quantity": 1 + number % 5,
+                   "gift_wrap": number % 7 == 0, "note": "line %d" % number if number % 4 == 0 else None}
+                  for number in range(lines)],
+    }
+    return json.dumps(order, separators=(",", ":"))
+
+
+def wrk_post_script(body):
+    """A wrk Lua script that sends every request as a POST of ``body`` (JSON)."""
+    level = 0
+    while ("]" + "=" * level + "]") in body:
+        level += 1
+    return ('-- Written by bench/bench.py: POST a JSON body.\n'
+            'wrk.method = "POST"\n'
+            'wrk.headers["Content-Type"] = "application/json"\n'
+            'wrk.body = [%s[%s]%s]\n' % ("=" * level, body, "=" * level))
+
+
+def load_command(protocol, url, endpoint, concurrency, duration, accept_encoding, wrk_threads=1, h2_streams=8,
+                 body_file="/tmp/bench-orders.json", script_file="/tmp/bench-post.lua", h2_log="/tmp/h2load.log"):
+    """The shell command the client runs for one load run: wrk (HTTP/1.1) or h2load (HTTP/2).
+
+    A POST endpoint (is_post) sends ``body_file`` as JSON: wrk through the
+    Lua script ``script_file`` (wrk_post_script), h2load with ``-d``.
+    """
+    post = is_post(endpoint)
+    if protocol == "h1":
+        return "wrk --latency -t %d -c %d -d %ds --timeout 10s %s%s%s" % (
+            min(wrk_threads, concurrency), concurrency, duration,
+            ("-H " + shlex.quote("Accept-Encoding: " + accept_encoding) + " ") if accept_encoding else "",
+            ("-s " + shlex.quote(script_file) + " ") if post else "", shlex.quote(url))
+    connections, streams = h2_shape(concurrency, h2_streams)
+    return "rm -f %s; h2load -t 1 -c %d -m %d -D %d %s%s--log-file=%s %s" % (
+        shlex.quote(h2_log), connections, streams, duration,
+        ("-H " + shlex.quote("accept-encoding: " + accept_encoding) + " ") if accept_encoding else "",
+        ("-d %s -H %s " % (shlex.quote(body_file), shlex.quote("content-type: application/json"))) if post else "",
+        shlex.quote(h2_log), shlex.quote(url))
+
+
+def is_post(endpoint):
+    """True when the bench loads ``endpoint`` with POSTs of orders_body (its path without the query)."""
+    return endpoint.split("?", 1)[0] in POST_ENDPOINTS
 
 
 # --- statistics ------------------------------------------------------------
@@ -225,6 +297,26 @@ def h2_shape(concurrency, streams):
     """(connections, streams per connection) for ``concurrency`` concurrent HTTP/2 requests."""
     streams = max(1, min(streams, concurrency))
     return max(1, concurrency // streams), streams
+
+
+def parse_pprof_top(text):
+    """{total, duration, entries} from `go tool pprof -top` (entries: flat, flat_pct, sum_pct, cum, cum_pct, name)."""
+    result = {"total": None, "duration": None, "entries": []}
+    match = re.search(r"^Duration: (\S+), Total samples = (\S+)", text, re.M)
+    if match:
+        result["duration"], result["total"] = match.group(1).rstrip(","), match.group(2)
+    if result["total"] is None:
+        match = re.search(r"of (\S+) total", text)
+        if match:
+            result["total"] = match.group(1)
+    value = r"([0-9.]+[a-zµ]*)"
+    pattern = re.compile(r"^\s*%s\s+([0-9.]+)%%\s+([0-9.]+)%%\s+%s\s+([0-9.]+)%%\s+(\S.*?)\s*$" % (value, value))
+    for line in text.splitlines():
+        match = pattern.match(line)
+        if match:
+            result["entries"].append({"flat": match.group(1), "flat_pct": float(match.group(2)), "sum_pct": float(match.group(3)),
+                                      "cum": match.group(4), "cum_pct": float(match.group(5)), "name": match.group(6)})
+    return result
 
 
 # --- CPU and memory ----------------------------------------------------------
@@ -358,10 +450,82 @@ def compare_with_default(row, default):
 
 STACK_NAMES = {
     "ours": "ours: Caddy HTTPS -> socket -> Gunicorn",
-    "gunicorn": "plain Gunicorn, TCP, no TLS (ceiling)",
+    "gunicorn": "plain Gunicorn + Uvicorn workers, TCP, no TLS (ceiling)",
     "uvicorn": "one Uvicorn process, TCP, no TLS",
+    "uvicorn-workers": "`uvicorn --workers N`, TCP, no TLS",
+    "granian": "`granian --workers N`, TCP, no TLS",
     "nginx": "nginx HTTPS -> same socket -> same Gunicorn",
 }
+
+
+def app_server_rows(rows, servers=APP_SERVERS, baseline="gunicorn"):
+    """The app servers side by side on HTTP/1.1: req/s per busy core and p99, each as a ratio to ``baseline``'s.
+
+    ``rows`` are serving_rows; one row per (endpoint, concurrency, server) found.
+    """
+    by_key = {(row["stack"], row["endpoint"], row["concurrency"]): row for row in rows if row["protocol"] == "h1"}
+    result = []
+    for row in rows:
+        if row["protocol"] != "h1" or row["stack"] != baseline:
+            continue
+        base = row
+        base_per_core = rps_per_core(base)
+        for server in servers:
+            other = by_key.get((server, row["endpoint"], row["concurrency"]))
+            if not other:
+                continue
+            per_core = rps_per_core(other)
+            result.append({
+                "stack": server, "endpoint": row["endpoint"], "concurrency": row["concurrency"],
+                "rps": other["rps"]["median"], "p99_ms": other["p99_ms"]["median"],
+                "cpu_ms_per_request": other.get("cpu_ms_per_request"), "rps_per_core": per_core,
+                "rps_per_core_vs_baseline": ratio(per_core, base_per_core),
+                "p99_vs_baseline": ratio(other["p99_ms"]["median"], base["p99_ms"]["median"]),
+            })
+    return result
+
+
+def rps_per_core(row):
+    """Requests per second per busy server core (req/s / server CPUs busy, medians of a serving row), or None."""
+    rps = (row.get("rps") or {}).get("median")
+    cores = (row.get("server_cores") or {}).get("median")
+    return round(rps / cores, 1) if rps and cores else None
+
+
+def app_server_table(rows, baseline="gunicorn"):
+    lines = [
+        "| app server | endpoint | conc. | req/s | p99 ms | server CPU ms per request | req/s per core | vs %s (req/s per core, p99) |" % baseline,
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append("| %s | `%s` | %d | %s | %s | %s | %s | %s, %s |" % (
+            STACK_NAMES.get(row["stack"], row["stack"]), row["endpoint"], row["concurrency"], _num(row["rps"]), _num(row["p99_ms"], 2),
+            _num(row["cpu_ms_per_request"], 3), _num(row["rps_per_core"]), _x(row["rps_per_core_vs_baseline"]), _x(row["p99_vs_baseline"])))
+    return "\n".join(lines)
+
+
+def profile_section(profile):
+    """Markdown for one CPU profile of Caddy: the cell, its figures, the top entries flat and cumulative."""
+    out = ["#### Caddy, %s `%s`, %d concurrent, %d s" % (
+        "HTTP/2" if profile["protocol"] == "h2" else "HTTP/1.1", profile["endpoint"], profile["concurrency"], profile["seconds"])]
+    out.append("")
+    figures = profile.get("figures") or {}
+    out.append("During the profile (an extra run of the cell, not counted above): %s req/s, p99 %s ms, server CPUs %s. "
+               "Samples: %s. Profile: `%s`." % (_num(figures.get("rps")), _num(figures.get("p99_ms"), 2),
+                                                _num(figures.get("server_cores"), 2), profile.get("total") or "-", profile.get("file", "-")))
+    if profile.get("error"):
+        out.append("")
+        out.append(profile["error"])
+        return "\n".join(out)
+    for order, title in (("flat", "by own (flat) time"), ("cum", "by cumulative time")):
+        out.append("")
+        out.append("Top %d %s:" % (len(profile.get(order) or []), title))
+        out.append("")
+        out.append("| flat | flat % | cum | cum % | function |")
+        out.append("| ---: | ---: | ---: | ---: | --- |")
+        for entry in profile.get(order) or []:
+            out.append("| %s | %.1f | %s | %.1f | `%s` |" % (entry["flat"], entry["flat_pct"], entry["cum"], entry["cum_pct"], entry["name"]))
+    return "\n".join(out)
 
 
 def _num(value, places=0):
@@ -445,11 +609,29 @@ def markdown(results):
         out.append(serving.get("setup", ""))
         out.append("")
         out.append(serving_table(serving["rows"]))
+        servers = app_server_rows(serving["rows"])
+        if servers:
+            out.append("")
+            out.append("### The app servers on TCP (HTTP/1.1)")
+            out.append("")
+            out.append("The same release served by each app server without a proxy; ratios to Gunicorn with Uvicorn workers "
+                       "in the same cell. Req/s per core: requests per second per core the target kept busy.")
+            out.append("")
+            out.append(app_server_table(servers))
         if serving.get("memory"):
             out.append("")
             out.append("### Memory (RSS after the load)")
             out.append("")
             out.append(figures_table(serving["memory"], "MB"))
+        if serving.get("profiles"):
+            out.append("")
+            out.append("### Caddy's CPU profile")
+            out.append("")
+            out.append("Go's pprof from Caddy's admin socket (`/debug/pprof/profile`) during an extra run of the cell, "
+                       "read with `go tool pprof -top` (and `-cum`).")
+            for profile in serving["profiles"]:
+                out.append("")
+                out.append(profile_section(profile))
         for variant in serving.get("variants", []):
             out.append("")
             out.append("### Variant `%s`" % variant["name"])

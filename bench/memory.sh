@@ -13,7 +13,12 @@ emit() {  # $1 = role of the main process, $2 = role of its children, $3 = unit
   echo "$1 $pid $(rss "$pid")"
   [ -n "$2" ] || return 0
   for child in $(pgrep -P "$pid" || true); do
-    echo "$2 $child $(rss "$child")"
+    # multiprocessing's resource tracker (Uvicorn's supervisor starts one) is no worker.
+    if grep -q resource_tracker "/proc/$child/cmdline" 2>/dev/null; then
+      echo "${1}_tracker $child $(rss "$child")"
+    else
+      echo "$2 $child $(rss "$child")"
+    fi
   done
 }
 
@@ -23,3 +28,5 @@ emit caddy "" caddy.service
 emit nginx_master nginx_worker nginx.service
 emit plain_master plain_worker bench-gunicorn.service
 emit uvicorn "" bench-uvicorn.service
+emit uvicorn_workers_master uvicorn_workers_worker bench-uvicorn-workers.service
+emit granian_master granian_worker bench-granian.service

@@ -3,6 +3,7 @@ medians, percentiles and ratios, the Ansible configurations it compares, and
 the tables it writes."""
 
 import configparser
+import json
 import os
 import sys
 
@@ -43,8 +44,9 @@ def test_knobs_default_to_the_documented_run():
     assert knobs["parts"] == ["provisioning", "serving"]
     assert knobs["runs"] == 3 and knobs["cold_runs"] == 2
     assert knobs["concurrency"] == [16, 64, 256]
-    assert knobs["endpoints"] == ["/", "/items/42?q=x"]
-    assert knobs["stacks"] == ["ours", "gunicorn", "uvicorn", "nginx"]
+    assert knobs["endpoints"] == ["/", "/items/42?q=x", "/orders"]
+    assert knobs["stacks"] == ["ours", "gunicorn", "uvicorn", "uvicorn-workers", "granian", "nginx"]
+    assert knobs["profile"] is True
     assert knobs["target_cpus"] == "1" and knobs["client_cpus"] == "0"
     assert knobs["accept_encoding"] == "gzip"
     assert benchlib.is_default_run({})
@@ -67,6 +69,7 @@ def test_knobs_are_read_and_checked():
     ({"BENCH_STACKS": "ours,apache"}, "unknown apache"),
     ({"BENCH_ENDPOINTS": "items"}, "does not start with /"),
     ({"BENCH_DOCS": "yes"}, "auto, 0 or 1"),
+    ({"BENCH_PROFILE": "yes"}, "0 or 1"),
     ({"BENCH_PARTS": ","}, "names no part"),
 ])
 def test_wrong_knobs_are_refused_with_the_reason(env, message):
@@ -278,3 +281,99 @@ def test_variant_rows_show_before_and_after():
     assert benchlib.compare_with_default(variant[1], None)["rps_vs_default"] is None
     table = benchlib.variant_table(variant)
     assert "| ours | HTTP/1.1 | `/` | 64 | 1,000 -> 1,200 | 1.20x | 25.00 | 0.96x, 1.00x | 0.900 -> 0.750 | 0.83x |" in table
+
+
+def test_the_order_body_is_deterministic_json_of_40_lines_from_the_catalogue():
+    body = benchlib.orders_body()
+    assert body == benchlib.orders_body()
+    order = json.loads(body)
+    assert len(order["lines"]) == benchlib.ORDER_LINES == 40
+    numbers = [int(line["sku"].split("-")[1]) for line in order["lines"]]
+    assert all(1 <= number <= 5000 for number in numbers) and len(set(numbers)) == 40
+    assert all(1 <= line["quantity"] <= 5 for line in order["lines"])
+    assert order["shipping"]["country"] == "GB" and order["currency"] == "EUR"
+    assert 2000 < len(body) < 4000
+    assert len(json.loads(benchlib.orders_body(3))["lines"]) == 3
+
+
+def test_the_wrk_script_posts_the_body_verbatim():
+    script = benchlib.wrk_post_script('{"a":"x]]"}')
+    assert 'wrk.method = "POST"' in script
+    assert 'wrk.headers["Content-Type"] = "application/json"' in script
+    assert 'wrk.body = [=[{"a":"x]]"}]=]' in script
+    assert "wrk.body = [[{}]]" in benchlib.wrk_post_script("{}")
+
+
+def test_post_endpoints_and_the_load_commands():
+    assert benchlib.is_post("/orders") and benchlib.is_post("/orders?x=1")
+    assert not benchlib.is_post("/") and not benchlib.is_post("/items/42?q=x")
+    get = benchlib.load_command("h1", "https://a.test:443/", "/", 64, 4, "gzip")
+    assert get == "wrk --latency -t 1 -c 64 -d 4s --timeout 10s -H 'Accept-Encoding: gzip' https://a.test:443/"
+    post = benchlib.load_command("h1", "http://a.test:8000/orders", "/orders", 16, 2, "", wrk_threads=4)
+    assert post == "wrk --latency -t 4 -c 16 -d 2s --timeout 10s -s /tmp/bench-post.lua http://a.test:8000/orders"
+    h2 = benchlib.load_command("h2", "https://a.test:443/orders", "/orders", 64, 4, "gzip")
+    assert h2 == ("rm -f /tmp/h2load.log; h2load -t 1 -c 8 -m 8 -D 4 -H 'accept-encoding: gzip' -d /tmp/bench-orders.json "
+                  "-H 'content-type: application/json' --log-file=/tmp/h2load.log https://a.test:443/orders")
+    assert "-d " not in benchlib.load_command("h2", "https://a.test:443/", "/", 16, 4, "")
+
+
+PPROF_TOP = """File: caddy
+Type: cpu
+Time: Dec 2, 2026 at 8:40am (UTC)
+Duration: 4.01s, Total samples = 3.62s (90.27%)
+Showing nodes accounting for 1.85s, 51.10% of 3.62s total
+Dropped 312 nodes (cum <= 0.02s)
+Showing top 15 nodes out of 402
+      flat  flat%   sum%        cum   cum%
+     0.55s 15.19% 15.19%      0.56s 15.47%  runtime/internal/syscall.Syscall6
+     0.12s  3.31% 18.51%      0.30s  8.29%  runtime.mallocgc
+         0     0% 18.51%      2.10s 58.01%  net/http.(*conn).serve
+    10ms  0.28% 18.78%      1.20s 33.15%  github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).ServeHTTP
+"""
+
+
+def test_pprof_top_is_parsed_into_entries():
+    top = benchlib.parse_pprof_top(PPROF_TOP)
+    assert top["total"] == "3.62s" and top["duration"] == "4.01s"
+    assert [entry["name"] for entry in top["entries"]] == [
+        "runtime/internal/syscall.Syscall6", "runtime.mallocgc", "net/http.(*conn).serve",
+        "github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).ServeHTTP"]
+    assert top["entries"][0] == {"flat": "0.55s", "flat_pct": 15.19, "sum_pct": 15.19, "cum": "0.56s", "cum_pct": 15.47,
+                                 "name": "runtime/internal/syscall.Syscall6"}
+    assert top["entries"][2]["flat"] == "0" and top["entries"][3]["flat"] == "10ms"
+    assert benchlib.parse_pprof_top("no profile")["entries"] == []
+    assert benchlib.parse_pprof_top("Showing nodes accounting for 1s, 50% of 2s total\n")["total"] == "2s"
+
+
+def test_app_servers_are_compared_per_core_with_gunicorn():
+    cells = {
+        ("gunicorn", "h1", "/orders", 64): [_run(1000, 100, 1.0)],
+        ("granian", "h1", "/orders", 64): [_run(1500, 80, 1.0)],
+        ("uvicorn-workers", "h1", "/orders", 64): [_run(1000, 120, 0.8)],
+        ("ours", "h1", "/orders", 64): [_run(700, 150)],
+        ("gunicorn", "h2", "/orders", 64): [_run(1, 1)],
+    }
+    rows = benchlib.app_server_rows(benchlib.serving_rows(cells, list(benchlib.STACKS)))
+    assert [row["stack"] for row in rows] == ["gunicorn", "uvicorn-workers", "granian"]
+    gunicorn, workers, granian = rows
+    assert gunicorn["rps_per_core"] == 1000.0 and gunicorn["rps_per_core_vs_baseline"] == 1.0
+    assert granian["rps_per_core_vs_baseline"] == 1.5 and granian["p99_vs_baseline"] == 0.8
+    assert workers["rps_per_core"] == 1250.0 and workers["p99_vs_baseline"] == 1.2
+    table = benchlib.app_server_table(rows)
+    assert "| `granian --workers N`, TCP, no TLS | `/orders` | 64 | 1,500 | 80.00 | 0.667 | 1,500 | 1.50x, 0.80x |" in table
+    assert benchlib.rps_per_core({"rps": {"median": 100.0}, "server_cores": {"median": None}}) is None
+
+
+def test_profiles_are_written_with_their_top_entries():
+    top = benchlib.parse_pprof_top(PPROF_TOP)
+    profile = {"protocol": "h2", "endpoint": "/", "concurrency": 64, "seconds": 4, "file": "bench-results/state/caddy-h2-64.pprof",
+               "figures": _run(1500, 90), "total": top["total"], "flat": top["entries"], "cum": top["entries"][:1]}
+    text = benchlib.profile_section(profile)
+    assert text.startswith("#### Caddy, HTTP/2 `/`, 64 concurrent, 4 s")
+    assert "1,500 req/s, p99 90.00 ms" in text and "Samples: 3.62s." in text
+    assert "| 0.55s | 15.2 | 0.56s | 15.5 | `runtime/internal/syscall.Syscall6` |" in text
+    assert "Top 4 by own (flat) time" in text and "Top 1 by cumulative time" in text
+    failed = benchlib.profile_section(dict(profile, error="`go tool pprof` is not available"))
+    assert failed.endswith("`go tool pprof` is not available")
+    results = {"serving": {"setup": "", "rows": [], "profiles": [profile]}}
+    assert "### Caddy's CPU profile" in benchlib.markdown(results)
