@@ -521,12 +521,14 @@ class Bench:
         if not go:
             return {"error": "`go tool pprof` is not available (Debian's golang-go could not be installed); the raw profile is kept"}
         tops = {}
-        for order, flags in (("flat", []), ("cum", ["-cum"])):
-            result = run([go, "tool", "pprof", "-top", "-nodecount=15"] + flags + [path], check=False, timeout=300)
+        for order, flags in (("flat", ["-nodecount=15"]), ("cum", ["-nodecount=15", "-cum"]),
+                             ("all", ["-nodecount=1000000", "-nodefraction=0", "-edgefraction=0"])):
+            result = run([go, "tool", "pprof", "-top"] + flags + [path], check=False, timeout=300)
             if result.returncode != 0:
                 return {"error": "go tool pprof failed: %s" % result.stderr.strip()[-500:]}
             tops[order] = benchlib.parse_pprof_top(result.stdout)
-        return {"total": tops["flat"]["total"], "flat": tops["flat"]["entries"], "cum": tops["cum"]["entries"]}
+        return {"total": tops["flat"]["total"], "flat": tops["flat"]["entries"], "cum": tops["cum"]["entries"],
+                "areas": benchlib.pprof_areas(tops["all"]["entries"]), "key_functions": benchlib.pprof_key_functions(tops["all"]["entries"])}
 
     def cpu_sample(self):
         return {"time": time.monotonic(), "target": cgroup_cpu_ns(self.ids[TARGET]), "client": cgroup_cpu_ns(self.ids[CLIENT]),

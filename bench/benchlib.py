@@ -319,6 +319,58 @@ def parse_pprof_top(text):
     return result
 
 
+# Where Caddy's CPU goes: each function of a profile falls in the first area
+# whose pattern matches its name (flat time, so nothing is counted twice).
+PPROF_AREAS = (
+    ("system calls (socket reads and writes, epoll)", r"^(internal/runtime/syscall|runtime/internal/syscall|syscall)\."),
+    ("TLS and its crypto", r"^(crypto/|vendor/golang\.org/x/crypto|golang\.org/x/crypto)"),
+    ("compression (gzip, zstd)", r"klauspost/compress|^compress/|^hash/crc32"),
+    ("access log (zap)", r"^go\.uber\.org/zap"),
+    ("metrics (Prometheus)", r"prometheus"),
+    ("Go runtime (allocation, garbage collector, scheduler, maps)", r"^(runtime|internal/runtime)[./]|^aeshashbody$|^memeqbody$|^gcWriteBarrier"),
+    ("HTTP/1.1 and HTTP/2 (net/http, x/net/http2)", r"^net/http|^net/textproto|golang\.org/x/net/http2|^vendor/golang\.org/x/net/http"),
+    ("Caddy's handlers (routes, reverse proxy, headers, encode)", r"caddyserver/caddy"),
+)
+
+
+# Functions whose cumulative time tells a known cost apart (GC's background
+# marking, allocation, the scheduler looking for work, TLS records, the proxy).
+PPROF_KEY_FUNCTIONS = (
+    "runtime.gcBgMarkWorker", "runtime.mallocgc", "runtime.findRunnable", "runtime.netpoll",
+    "crypto/tls.(*Conn).Write", "crypto/tls.(*Conn).Read",
+    "github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.(*Handler).ServeHTTP",
+    "github.com/caddyserver/caddy/v2/modules/caddyhttp/encode.(*responseWriter).Close",
+    "github.com/caddyserver/caddy/v2/modules/caddyhttp.(*Server).logRequest",
+)
+
+
+def pprof_key_functions(entries, names=PPROF_KEY_FUNCTIONS):
+    """[(name, cum, cum %)] of the functions ``names`` found in a profile's entries, in that order."""
+    by_name = {entry["name"].replace(" (inline)", ""): entry for entry in entries}
+    return [(name, by_name[name]["cum"], by_name[name]["cum_pct"]) for name in names if name in by_name]
+
+
+def pprof_seconds(text):
+    """pprof's '1.04s', '940ms', '120us' or '0' in seconds."""
+    match = re.fullmatch(r"([0-9.]+)(s|ms|us|µs|ns|min|h)?", text.strip())
+    if not match:
+        raise ValueError("not a pprof duration: %r" % text)
+    return float(match.group(1)) * {None: 1.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9, "min": 60.0, "h": 3600.0}[match.group(2)]
+
+
+def pprof_areas(entries, areas=PPROF_AREAS):
+    """[(area, flat seconds, % of the profile's flat total)] from every entry of a profile (`-top` with all nodes)."""
+    totals = {name: 0.0 for name, _pattern in areas}
+    totals["other"] = 0.0
+    for entry in entries:
+        seconds = pprof_seconds(entry["flat"])
+        area = next((name for name, pattern in areas if re.search(pattern, entry["name"])), "other")
+        totals[area] += seconds
+    everything = sum(totals.values())
+    return [(name, round(seconds, 3), round(100.0 * seconds / everything, 1) if everything else 0.0)
+            for name, seconds in sorted(totals.items(), key=lambda item: -item[1]) if seconds]
+
+
 # --- CPU and memory ----------------------------------------------------------
 
 
@@ -517,6 +569,18 @@ def profile_section(profile):
         out.append("")
         out.append(profile["error"])
         return "\n".join(out)
+    if profile.get("areas"):
+        out.append("")
+        out.append("Where the CPU goes (own time of every function, by area):")
+        out.append("")
+        out.append("| area | CPU s | % |")
+        out.append("| --- | ---: | ---: |")
+        for name, seconds, percent in profile["areas"]:
+            out.append("| %s | %.2f | %.1f |" % (name, seconds, percent))
+    if profile.get("key_functions"):
+        out.append("")
+        out.append("Cumulative time of known costs: %s." % "; ".join(
+            "`%s` %s (%.1f %%)" % (name, cum, percent) for name, cum, percent in profile["key_functions"]))
     for order, title in (("flat", "by own (flat) time"), ("cum", "by cumulative time")):
         out.append("")
         out.append("Top %d %s:" % (len(profile.get(order) or []), title))

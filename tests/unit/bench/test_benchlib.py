@@ -377,3 +377,58 @@ def test_profiles_are_written_with_their_top_entries():
     assert failed.endswith("`go tool pprof` is not available")
     results = {"serving": {"setup": "", "rows": [], "profiles": [profile]}}
     assert "### Caddy's CPU profile" in benchlib.markdown(results)
+
+
+@pytest.mark.parametrize("text, seconds", [("1.04s", 1.04), ("940ms", 0.94), ("120us", 0.00012), ("0", 0.0), ("2min", 120.0)])
+def test_pprof_durations_in_seconds(text, seconds):
+    assert benchlib.pprof_seconds(text) == pytest.approx(seconds)
+
+
+def test_pprof_duration_that_is_none_is_refused():
+    with pytest.raises(ValueError):
+        benchlib.pprof_seconds("fast")
+
+
+def _entry(flat, name, cum="0", cum_pct=0.0):
+    return {"flat": flat, "flat_pct": 0.0, "sum_pct": 0.0, "cum": cum, "cum_pct": cum_pct, "name": name}
+
+
+def test_pprof_areas_add_each_function_once_to_the_first_matching_area():
+    entries = [
+        _entry("1s", "internal/runtime/syscall.Syscall6"),
+        _entry("500ms", "runtime.scanobject"),
+        _entry("0.25s", "internal/runtime/maps.(*Map).getWithoutKeySmallFastStr"),
+        _entry("0.5s", "github.com/klauspost/compress/flate.(*fastEncL5).Encode"),
+        _entry("0.25s", "crypto/internal/fips140/aes/gcm.(*GCMForTLS13).Open"),
+        _entry("0.25s", "go.uber.org/zap/buffer.(*Buffer).AppendByte (inline)"),
+        _entry("0.25s", "github.com/caddyserver/caddy/v2/modules/caddyhttp/reverseproxy.selectRandomHost"),
+        _entry("0.25s", "bufio.(*Reader).Peek"),
+        _entry("0", "net/http.(*conn).serve", "3s", 75.0),
+    ]
+    areas = benchlib.pprof_areas(entries)
+    assert areas[0] == ("system calls (socket reads and writes, epoll)", 1.0, 30.8)
+    assert dict((name, seconds) for name, seconds, _percent in areas) == {
+        "system calls (socket reads and writes, epoll)": 1.0,
+        "Go runtime (allocation, garbage collector, scheduler, maps)": 0.75,
+        "compression (gzip, zstd)": 0.5,
+        "TLS and its crypto": 0.25,
+        "access log (zap)": 0.25,
+        "Caddy's handlers (routes, reverse proxy, headers, encode)": 0.25,
+        "other": 0.25,
+    }
+    assert benchlib.pprof_areas([]) == []
+
+
+def test_pprof_key_functions_are_found_by_name_in_order():
+    entries = [_entry("0", "crypto/tls.(*Conn).Write", "0.51s", 14.41), _entry("10ms", "runtime.mallocgc (inline)", "0.44s", 12.43),
+               _entry("0", "main.main", "1s", 30.0)]
+    assert benchlib.pprof_key_functions(entries) == [("runtime.mallocgc", "0.44s", 12.43), ("crypto/tls.(*Conn).Write", "0.51s", 14.41)]
+
+
+def test_profile_section_shows_the_areas_and_known_costs():
+    profile = {"protocol": "h1", "endpoint": "/orders", "concurrency": 64, "seconds": 10, "file": "f.pprof", "figures": {},
+               "total": "3s", "flat": [], "cum": [], "areas": [("compression (gzip, zstd)", 0.75, 22.3)],
+               "key_functions": [("runtime.mallocgc", "0.44s", 12.43)]}
+    text = benchlib.profile_section(profile)
+    assert "| compression (gzip, zstd) | 0.75 | 22.3 |" in text
+    assert "`runtime.mallocgc` 0.44s (12.4 %)" in text
