@@ -494,7 +494,7 @@ class Bench:
         for protocol, endpoint in PROFILED_CELLS:
             if protocol not in self.knobs["protocols"] or endpoint not in self.knobs["endpoints"]:
                 continue
-            name = "caddy-%s-%s-%s" % (protocol, endpoint.strip("/").split("?")[0] or "root", concurrency)
+            name = "caddy-%s-%s-%s" % (protocol, endpoint.strip("/").split("?", maxsplit=1)[0] or "root", concurrency)
             remote = "/tmp/%s.pprof" % name
             # The profile covers the load run: it starts first and lasts the run's length.
             probe = subprocess.Popen(
@@ -511,8 +511,8 @@ class Bench:
                      "seconds": duration, "file": os.path.relpath(local, REPO), "figures": figures}
             entry.update(self.pprof_top(local))
             profiles.append(entry)
-            log("profile %s %s c=%d: %.0f req/s while profiled; %s" % (protocol, endpoint, concurrency, float(figures["rps"] or 0),
-                                                                      entry.get("total") or entry.get("error")))
+            log("profile %s %s c=%d: %.0f req/s while profiled; %s" % (
+                protocol, endpoint, concurrency, float(figures["rps"] or 0), entry.get("total") or entry.get("error")))
         return profiles
 
     def pprof_top(self, path):
