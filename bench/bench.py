@@ -438,7 +438,7 @@ class Bench:
         self.check_https()
 
     def alternatives(self):
-        """nginx, plain Gunicorn and one Uvicorn run beside our stack (bench/alternatives.yml)."""
+        """nginx, plain Gunicorn, Uvicorn (one process and N workers) and Granian run beside our stack (bench/alternatives.yml)."""
         conf = docker_exec(TARGET, "cat /etc/fastapi-ops/gunicorn/%s.conf.py" % APP).stdout
         self.workers = int(next(line.split("=")[1] for line in conf.splitlines() if line.startswith("workers")))
         self.playbook(["bench/alternatives.yml", "-e", "bench_workers=%d" % self.workers, "-e", "bench_granian_version=" + GRANIAN_VERSION],
@@ -501,18 +501,24 @@ class Bench:
                 ["docker", "exec", TARGET, "python3", "-c", PPROF_FETCH, CADDY_ADMIN_SOCKET, "/debug/pprof/profile?seconds=%d" % duration, remote],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             time.sleep(0.3)
-            figures = self.cell("ours", protocol, endpoint, concurrency, duration)
-            _out, err = probe.communicate(timeout=duration + 60)
-            if probe.returncode != 0:
-                raise RuntimeError("no CPU profile from Caddy's admin socket: %s" % err.strip())
             local = os.path.join(self.state, name + ".pprof")
-            run(["docker", "cp", "%s:%s" % (TARGET, remote), local])
             entry = {"stack": "ours", "protocol": protocol, "endpoint": endpoint, "concurrency": concurrency,
-                     "seconds": duration, "file": os.path.relpath(local, REPO), "figures": figures}
-            entry.update(self.pprof_top(local))
+                     "seconds": duration, "file": os.path.relpath(local, REPO), "figures": {}}
+            # A profile that fails is reported as such; it does not cost the run its measurements.
+            try:
+                entry["figures"] = self.cell("ours", protocol, endpoint, concurrency, duration)
+                _out, err = probe.communicate(timeout=duration + 60)
+                if probe.returncode != 0:
+                    raise RuntimeError("no CPU profile from Caddy's admin socket: %s" % (err.strip().splitlines() or ["?"])[-1])
+                run(["docker", "cp", "%s:%s" % (TARGET, remote), local])
+                entry.update(self.pprof_top(local))
+            except (RuntimeError, ValueError, subprocess.TimeoutExpired) as error:
+                probe.kill()
+                entry["error"] = "The profile failed: %s" % str(error)[-500:]
+            figures = entry["figures"]
             profiles.append(entry)
             log("profile %s %s c=%d: %.0f req/s while profiled; %s" % (
-                protocol, endpoint, concurrency, float(figures["rps"] or 0), entry.get("total") or entry.get("error")))
+                protocol, endpoint, concurrency, float(figures.get("rps") or 0), entry.get("total") or entry.get("error")))
         return profiles
 
     def pprof_top(self, path):
