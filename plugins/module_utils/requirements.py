@@ -157,6 +157,7 @@ def parse_uv_lock(text):
 
 
 def _toml(text):
+    """A TOML document as a dict; an empty one when it does not parse."""
     if tomllib is None:  # pragma: no cover - only on an old interpreter
         return {}
     try:
@@ -204,9 +205,9 @@ def local_projects(text, start=None):
     relative to the lock's directory, ``start`` first. Without ``start``,
     from the lock's root project (the one at ``.``) or, for a virtual
     workspace root, from every workspace member, as ``uv export`` does."""
-    packages = _toml(text).get("package", [])
+    data = _toml(text)
     by_name = {}
-    for package in packages:
+    for package in data.get("package", []):
         if isinstance(package, dict) and isinstance(package.get("name"), str):
             by_name.setdefault(canonical_name(package["name"]), []).append(package)
     if start:
@@ -215,7 +216,7 @@ def local_projects(text, start=None):
         roots = [n for n, found in by_name.items() if any(
             (p.get("source") or {}).get(k) == "." for p in found for k in ("editable", "virtual", "directory"))]
         if not roots:
-            roots = [canonical_name(m) for m in (_toml(text).get("manifest") or {}).get("members", [])]
+            roots = [canonical_name(m) for m in (data.get("manifest") or {}).get("members", [])]
         queue = [(name, ()) for name in sorted(roots)]
     seen, paths = set(), []
     while queue:
@@ -266,11 +267,7 @@ def pyproject_requires_python(text):
     if tomllib is None:  # pragma: no cover - only on an old interpreter
         match = re.search(r'^requires-python\s*=\s*"([^"]*)"', text, re.M)
         return match.group(1).strip() if match else None
-    try:
-        data = tomllib.loads(text)
-    except ValueError:
-        return None
-    value = (data.get("project") or {}).get("requires-python")
+    value = (_toml(text).get("project") or {}).get("requires-python")
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 

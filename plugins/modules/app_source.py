@@ -374,7 +374,7 @@ def _workspace_lock(stage, project):
     return None
 
 
-def _uv_projects(result, stage, project, candidate, rel, text):
+def _uv_projects(result, stage, project, candidate, rel, text, pins):
     """Which local projects the release installs from a uv.lock (the app's
     own project, the workspace members and path dependencies it needs), and
     for a workspace member its name, for ``uv export --package``."""
@@ -387,7 +387,7 @@ def _uv_projects(result, stage, project, candidate, rel, text):
         if not start:
             result["problems"].append("%s: a workspace member needs a pyproject.toml with [project] name" % where)
             return
-        if canonical_name(start) not in set(p["canonical"] for p in parse_uv_lock(text)):
+        if canonical_name(start) not in set(p["canonical"] for p in pins):
             result["problems"].append(
                 "%s: project %s is not in %s; is it a member of the workspace? Run uv lock" % (where, start, rel))
             return
@@ -442,7 +442,7 @@ def check_lock(result, stage, subdir, lock, allow_unpinned, server_packages, pac
         # it gives; --require-hashes is left out, as a git dependency of a
         # uv project has none. The local projects are installed apart.
         result["exact"] = True
-        _uv_projects(result, stage, project, candidate, rel, text)
+        _uv_projects(result, stage, project, candidate, rel, text, pins)
         result["server_packages"], problems = server_policy(pins, server_packages, server_ranges, rel)
         result["problems"].extend(problems)
         return
