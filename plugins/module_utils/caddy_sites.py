@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.fastapi_ops.server.plugins.module_utils.apps import DEFAULT_ROOT, app_layout
+from ansible_collections.fastapi_ops.server.plugins.module_utils.model import HEALTH_DEFAULTS
 from ansible_collections.fastapi_ops.server.plugins.module_utils.static import static_problems, static_routes
 
 SITE_KEYS = ("max_body_size", "upstreams", "hsts_max_age", "snippet", "tls_issuer")
@@ -118,6 +119,7 @@ def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="a
 
         # Directories of the live release Caddy serves itself; the apps
         # preflight checked them already, this keeps the role safe alone.
+        health = app.get("health_check") if isinstance(app.get("health_check"), dict) else {}
         static = app.get("static")
         static_issues = static_problems("caddy_apps[%d] (%s)" % (index, app["name"]), static,
                                         (app.get("health_check") or {}).get("path") or "/")
@@ -132,7 +134,28 @@ def caddy_sites(apps, max_body_size="10MB", hsts_max_age=31536000, tls_issuer="a
             "tls_issuer": issuer,
             "snippet": snippet.strip("\n"),
             "static": [] if static_issues else static_routes(app, layout["current"]),
+            # What an edge's active health checks ask each app host.
+            "health": {
+                "path": health.get("path") or HEALTH_DEFAULTS["path"],
+                "status": health.get("status") or HEALTH_DEFAULTS["status"],
+            },
         })
     if problems:
         raise CaddySitesError(problems)
     return sites
+
+
+LISTEN_RE = re.compile(r"^(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<v4>[0-9.]+)):(?P<port>[0-9]{1,5})$")
+
+
+def app_listener(listen):
+    """Split an app host's listener ``ADDRESS:PORT`` (``[V6]:PORT``) for Caddy's ``bind``.
+
+    Returns ``{"address", "port"}``; raises CaddySitesError when it is not an
+    IP address and a port from 1024 to 65535.
+    """
+    match = LISTEN_RE.match(listen) if isinstance(listen, str) else None
+    port = int(match.group("port")) if match else 0
+    if not match or not 1024 <= port <= 65535:
+        raise CaddySitesError(["caddy_app_listen: must be IP:PORT or [IPv6]:PORT with a port from 1024 to 65535, got %r" % (listen,)])
+    return {"address": match.group("v6") or match.group("v4"), "port": port}

@@ -3,9 +3,11 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.fastapi_ops.server.plugins.filter.caddy_app_listener import FilterModule as ListenerFilters
 from ansible_collections.fastapi_ops.server.plugins.filter.caddy_sites import FilterModule
 
 caddy_sites = FilterModule().filters()["caddy_sites"]
+caddy_app_listener = ListenerFilters().filters()["caddy_app_listener"]
 
 
 def app(name="shop", domain="shop.example.com", **extra):
@@ -23,7 +25,13 @@ def test_default_site_proxies_to_the_gunicorn_socket_with_role_defaults():
         "tls_issuer": "acme",
         "snippet": "",
         "static": [],
+        "health": {"path": "/", "status": 200},
     }
+
+
+def test_the_edges_health_check_is_the_apps():
+    (site,) = caddy_sites([app(health_check={"path": "/health", "status": 204, "timeout": 5})])
+    assert site["health"] == {"path": "/health", "status": 204}
 
 
 def test_role_wide_defaults_are_passed_through():
@@ -127,3 +135,17 @@ def test_the_default_socket_follows_the_apps_root():
     # The socket is under /run whatever the root; the root moves the app's home only.
     (site,) = caddy_sites([app()], root="/opt/apps")
     assert site["upstreams"] == ["unix//run/fastapi-shop/gunicorn.sock"]
+
+
+@pytest.mark.parametrize(
+    "listen, expected",
+    [("10.0.0.11:8080", {"address": "10.0.0.11", "port": 8080}), ("[fd00::12]:9000", {"address": "fd00::12", "port": 9000})],
+)
+def test_an_app_hosts_listener_is_split_for_bind(listen, expected):
+    assert caddy_app_listener(listen) == expected
+
+
+@pytest.mark.parametrize("listen", ["app1:8080", "10.0.0.11", "10.0.0.11:80", "10.0.0.11:70000", "", None])
+def test_a_listener_that_is_no_ip_and_port_is_refused(listen):
+    with pytest.raises(AnsibleFilterError, match="^caddy_app_listen: must be IP:PORT"):
+        caddy_app_listener(listen)
