@@ -26,7 +26,7 @@ GIT_COMMIT_RE = re.compile(r"^[0-9a-f]{7,40}$")
 SOURCE_KINDS = ("git", "path", "package")
 COMMON_KEYS = {
     "name", "domain", "extra_domains", "source", "asgi", "python", "lock",
-    "allow_unpinned", "env", "secrets", "pre_start", "pre_start_timeout", "health_check", "user", "user_existing",
+    "allow_unpinned", "env", "secrets", "pre_start", "pre_start_local", "pre_start_timeout", "health_check", "user", "user_existing",
     # Sub-dictionaries owned by one role each; that role validates them.
     "app", "gunicorn", "caddy", "dns",
     # Background processes and scheduled jobs (module_utils/processes.py validates them).
@@ -266,11 +266,12 @@ def apps_problems(apps):
         overlap = set(env) & set(secrets) if isinstance(env, dict) and isinstance(secrets, dict) else set()
         for key in sorted(overlap):
             problems.append("%s: %s is set in both env and secrets" % (where, key))
-        pre_start = app.get("pre_start")
-        if pre_start is not None and (
-            not isinstance(pre_start, list) or not all(isinstance(c, str) and c.strip() for c in pre_start)
-        ):
-            problems.append("%s.pre_start: must be a list of commands" % where)
+        for key in ("pre_start", "pre_start_local"):
+            commands = app.get(key)
+            if commands is not None and (
+                not isinstance(commands, list) or not all(isinstance(c, str) and c.strip() for c in commands)
+            ):
+                problems.append("%s.%s: must be a list of commands" % (where, key))
         timeout = app.get("pre_start_timeout")
         if timeout is not None and (not _is_whole(timeout) or timeout < 1):
             problems.append("%s.pre_start_timeout: must be a whole number of seconds of at least 1, got %r" % (where, timeout))

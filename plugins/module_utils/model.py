@@ -73,6 +73,7 @@ def resolve_app(app, root=DEFAULT_ROOT, index=None, health_timeout=30, defaults=
         "asgi": app.get("asgi"),
         "source": app.get("source") or {},
         "pre_start": list(app.get("pre_start") or []),
+        "pre_start_local": list(app.get("pre_start_local") or []),
         "subdir": subdir,
         # Where the app runs, relative to a release (or to a slot's link).
         "workdir": workdir,
