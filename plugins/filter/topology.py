@@ -24,7 +24,11 @@ options:
     type: dict
     required: true
   hostvars:
-    description: Ansible's C(hostvars); only C(fastapi_private_address) and C(ansible_default_ipv4) of the two groups' hosts are read.
+    description:
+      - Ansible's C(hostvars); only C(fastapi_private_address), C(fastapi_drain) and C(ansible_default_ipv4) of the two
+        groups' hosts are read.
+      - An app host with C(fastapi_drain) set is left out of the edges' upstreams and out of rollouts, before it leaves
+        the inventory.
     type: dict
     required: true
   edge_group:
@@ -51,12 +55,13 @@ RETURN = r"""
 _value:
   description:
     - C(cluster) (the groups exist), C(edge) and C(app_host) (what this host is), C(edges) and C(app_hosts) (the groups'
-      hosts), C(listen) (an app host's C(ADDRESS:PORT)), C(upstreams) (every app host's listener) and C(edge_addresses)
-      (the edges' private addresses).
+      hosts), C(listen) (an app host's C(ADDRESS:PORT)), C(upstreams) (every serving app host's listener),
+      C(edge_addresses) (the edges' private addresses) and C(drained) (this app host is being taken out, C(fastapi_drain)).
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.fastapi_ops.server.plugins.module_utils.topology import (
     DEFAULT_APP_GROUP,
     DEFAULT_APP_PORT,
@@ -81,17 +86,28 @@ def _private_address(hostvars, host):
     return ""
 
 
+def _drained(hostvars, host):
+    """Whether ``host`` has ``fastapi_drain`` set (an app host being taken out)."""
+    try:
+        host_vars = hostvars[host]
+    except KeyError:
+        return False
+    value = host_vars.get("fastapi_drain") if hasattr(host_vars, "get") else False
+    return boolean(value, strict=False)
+
+
 def _topology(hostname, groups, hostvars, edge_group=DEFAULT_EDGE_GROUP, app_group=DEFAULT_APP_GROUP, port=DEFAULT_APP_PORT):
     if not isinstance(groups, dict):
         raise AnsibleFilterError("topology expects Ansible's groups")
     hosts = list(groups.get(edge_group) or []) + list(groups.get(app_group) or [])
     addresses = {host: _private_address(hostvars, host) for host in hosts}
+    drained = [host for host in hosts if _drained(hostvars, host)]
     try:
         port = int(port)
     except (TypeError, ValueError):
         pass
     try:
-        return topology(hostname, groups, addresses, edge_group=edge_group, app_group=app_group, port=port)
+        return topology(hostname, groups, addresses, edge_group=edge_group, app_group=app_group, port=port, drained=drained)
     except TopologyError as error:
         raise AnsibleFilterError("\n".join(error.problems))
 

@@ -51,7 +51,7 @@ def _members(groups, name):
     return list(hosts) if isinstance(hosts, (list, tuple)) else []
 
 
-def topology(hostname, groups, addresses, edge_group=DEFAULT_EDGE_GROUP, app_group=DEFAULT_APP_GROUP, port=DEFAULT_APP_PORT):
+def topology(hostname, groups, addresses, edge_group=DEFAULT_EDGE_GROUP, app_group=DEFAULT_APP_GROUP, port=DEFAULT_APP_PORT, drained=()):
     """Return what ``hostname`` does and whom it talks to.
 
     ``groups`` is Ansible's ``groups`` (group name to host names);
@@ -65,7 +65,12 @@ def topology(hostname, groups, addresses, edge_group=DEFAULT_EDGE_GROUP, app_gro
     * ``listen``: ``ADDRESS:PORT`` an app host's Caddy serves the apps on;
     * ``upstreams``: every app host's listener, which an edge balances over;
     * ``edge_addresses``: the edges' private addresses, the only sources an
-      app host's listener accepts and believes as proxies.
+      app host's listener accepts and believes as proxies;
+    * ``drained``: this app host is being taken out (``fastapi_drain``): the
+      edges leave it out of ``upstreams`` and a rollout leaves it as it is.
+
+    ``drained`` lists the app hosts being taken out; at least one app host
+    must stay.
 
     Raises TopologyError naming every mistake (a group without hosts, a
     host whose private address is unknown or not an IP address, a port
@@ -83,6 +88,7 @@ def topology(hostname, groups, addresses, edge_group=DEFAULT_EDGE_GROUP, app_gro
             "listen": "",
             "upstreams": [],
             "edge_addresses": [],
+            "drained": False,
         }
     problems = []
     if not edges:
@@ -112,6 +118,12 @@ def topology(hostname, groups, addresses, edge_group=DEFAULT_EDGE_GROUP, app_gro
             problems.append("%s: fastapi_private_address must be an IP address, got %r" % (host, address))
             continue
         known[host] = str(address)
+    for host in edges:
+        if host in drained:
+            problems.append("%s: fastapi_drain is set on an edge; only an app host that is no edge can be drained" % host)
+    serving = [host for host in app_hosts if host not in drained]
+    if app_hosts and not serving:
+        problems.append("fastapi_drain: is set on every host of inventory group %s; at least one app host must keep serving" % app_group)
     if problems:
         raise TopologyError(problems)
     return {
@@ -121,8 +133,9 @@ def topology(hostname, groups, addresses, edge_group=DEFAULT_EDGE_GROUP, app_gro
         "edges": edges,
         "app_hosts": app_hosts,
         "listen": dial_address(known[hostname], port) if hostname in app_hosts else "",
-        "upstreams": [dial_address(known[host], port) for host in app_hosts],
+        "upstreams": [dial_address(known[host], port) for host in serving],
         "edge_addresses": list(dict.fromkeys(known[host] for host in edges)),
+        "drained": hostname in drained and hostname in app_hosts,
     }
 
 

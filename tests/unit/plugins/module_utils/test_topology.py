@@ -86,3 +86,21 @@ def test_a_stopped_rollout_sends_each_switched_app_back_to_its_release_before():
     }
     assert switched_back(switches) == {"shop": "aaa"}
     assert switched_back({}) == {}
+
+
+def test_a_drained_app_host_leaves_the_edges_upstreams():
+    layout = topology("edge", GROUPS, ADDRESSES, drained=["app1"])
+    assert layout["upstreams"] == ["[fd00::12]:8080"]
+    assert topology("app1", GROUPS, ADDRESSES, drained=["app1"])["drained"] is True
+    assert topology("app2", GROUPS, ADDRESSES, drained=["app1"])["drained"] is False
+
+
+def test_draining_every_app_host_is_refused():
+    with pytest.raises(TopologyError, match="fastapi_drain: is set on every host"):
+        topology("edge", GROUPS, ADDRESSES, drained=["app1", "app2"])
+
+
+def test_an_edge_is_never_drained():
+    groups = dict(GROUPS, fastapi_app_hosts=["edge", "app1"])
+    with pytest.raises(TopologyError, match="edge: fastapi_drain is set on an edge"):
+        topology("app1", groups, ADDRESSES, drained=["edge"])
