@@ -1,14 +1,15 @@
 """Bounded HTTPS load against the lab's sites, one JSON line per request.
 
 python3 lab-load.py --out FILE --stop FILE --cafile PEM --max-seconds S --max-requests N
-         [--threads T] [--pause SECONDS] DOMAIN=ADDRESS ...
+         [--threads T] [--pause SECONDS] [--field NAME ...] DOMAIN=ADDRESS ...
 
 Each thread keeps one HTTPS connection to ADDRESS:443 (SNI and Host DOMAIN,
 verified against the CA file), requests "/" and writes the start and end
-time, the status and the release the app reports, or the error. Nothing is
-sent again: any error, including a keep-alive connection the server closed,
-is a failed request. Stops when
-the stop file exists, after S seconds or N requests, whichever comes first.
+time, the status and the release the app reports (and each --field of its
+answer, such as a message naming the host that served), or the error.
+Nothing is sent again: any error, including a keep-alive connection the
+server closed, is a failed request. Stops when the stop file exists, after
+S seconds or N requests, whichever comes first.
 """
 
 import argparse
@@ -50,7 +51,10 @@ def worker(args, domain, address, context, out, lock, counter, deadline):
             body = answer.read()
             record["status"] = answer.status
             try:
-                record["release"] = json.loads(body).get("release")
+                answer_fields = json.loads(body)
+                record["release"] = answer_fields.get("release")
+                for field in args.field:
+                    record[field] = answer_fields.get(field)
             except ValueError:
                 record["body"] = body[:200].decode("utf-8", "replace")
             if answer.getheader("connection", "").lower() == "close":
@@ -75,6 +79,7 @@ def main():
     parser.add_argument("--max-requests", type=int, default=200000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--pause", type=float, default=0.01)
+    parser.add_argument("--field", action="append", default=[])
     parser.add_argument("sites", nargs="+")
     args = parser.parse_args()
     context = ssl.create_default_context(cafile=args.cafile)
