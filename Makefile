@@ -11,9 +11,9 @@ export PATH := $(BIN):$(PATH)
 export ANSIBLE_FORCE_COLOR ?= 1
 export PY_COLORS ?= 1
 # Scenarios for `make molecule`, in this order (each role, then `default`:
-# the whole site and its deploys under load); `make molecule SCENARIOS=caddy`
-# runs one.
-SCENARIOS ?= lab dns python app gunicorn caddy host processes default
+# the whole site and its deploys under load, then `cluster`: an edge in
+# front of several app hosts); `make molecule SCENARIOS=caddy` runs one.
+SCENARIOS ?= lab dns python app gunicorn caddy host processes default cluster
 
 # ansible-core versions the matrix tests beside the toolchain's own 2.19
 # (meta/runtime.yml's requires_ansible names the same range).
