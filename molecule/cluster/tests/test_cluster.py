@@ -84,12 +84,33 @@ def address(host, name):
     return host.check_output("getent hosts %s | cut -d' ' -f1", name).strip()
 
 
-def old_and_new(runs, requests):
-    """The release site.yml brought (first answers) and the one the rolling deploy brought."""
+def releases(runs, requests, host_files):
+    """Each version's release on each app host: {"old": {host: id}, "new": ..., "bad": ...}.
+
+    A release is built per host for its interpreter (Debian 12 and 13 differ),
+    so the same source has a release id per Debian version: "old" is what
+    site.yml brought (the first answers), "new" what the rolling deploy
+    brought, "bad" the release whose health check fails on cluster-app2
+    (where its pre_start_local ran).
+    """
     first = run(runs, "rolling deploy")
-    before = {r["release"] for r in requests if r["end"] < first["started"]}
-    assert len(before) == 1, before
-    return before.pop(), first["releases"][APP_HOSTS[0]]
+    old = {}
+    for record in requests:
+        if record["end"] < first["started"] and served_by(record):
+            old.setdefault(served_by(record), set()).add(record["release"])
+    assert all(len(ids) == 1 for ids in old.values()), old
+    bad = run(runs, "fails on app2")
+    return {
+        "old": {name: ids.pop() for name, ids in old.items()},
+        "new": dict(first["releases"], **{FOURTH: run(runs, "fourth app host")["releases"][FOURTH]}),
+        "bad": {name: release for name in APP_HOSTS for release, _host, time in host_files[name]["pre_start_local.log"]
+                if bad["started"] < time < bad["ended"]},
+    }
+
+
+def answered(records, *versions):
+    """The answers whose release is not that of one of these versions on the host that served."""
+    return [r for r in records if r["release"] not in {version.get(served_by(r)) for version in versions}]
 
 
 # --- 1. site.yml from scratch ------------------------------------------------
@@ -140,47 +161,52 @@ def test_zero_failed_requests_over_the_whole_stream(requests, runs):
         assert between(requests, entry["started"], entry["ended"]), entry["label"]
 
 
-def test_a_rolling_deploy_brings_the_new_release_one_app_host_at_a_time(requests, runs):
+def test_a_rolling_deploy_brings_the_new_release_one_app_host_at_a_time(requests, runs, host_files):
     entry = run(runs, "rolling deploy")
-    old, new = old_and_new(runs, requests)
+    version = releases(runs, requests, host_files)
+    old, new = version["old"], version["new"]
     assert entry["rc"] == 0
-    assert new != old
-    assert {entry["releases"][name] for name in APP_HOSTS} == {new}
+    assert {name: entry["releases"][name] for name in APP_HOSTS} == {name: new[name] for name in APP_HOSTS}
+    assert all(old[name] != new[name] for name in APP_HOSTS)
     during = between(requests, entry["started"], entry["ended"])
-    assert not failed(during)
-    assert {r["release"] for r in during} == {old, new}
+    assert during and not failed(during)
+    assert not answered(during, old, new)
     # Host by host: each serves the new release only after the one before it,
     # and the last still serves the old one after the second switched.
-    first_new = {name: min(r["start"] for r in during if served_by(r) == name and r["release"] == new) for name in APP_HOSTS}
+    first_new = {name: min(r["start"] for r in during if served_by(r) == name and r["release"] == new[name])
+                 for name in APP_HOSTS}
+    print("\nfirst answer of the new release, seconds into the deploy: %s"
+          % {name: round(time - entry["started"], 1) for name, time in first_new.items()})
     assert first_new[APP_HOSTS[0]] < first_new[APP_HOSTS[1]] < first_new[APP_HOSTS[2]], first_new
-    assert any(served_by(r) == APP_HOSTS[2] and r["release"] == old and r["start"] > first_new[APP_HOSTS[1]] for r in during)
+    assert any(served_by(r) == APP_HOSTS[2] and r["release"] == old[APP_HOSTS[2]] and r["start"] > first_new[APP_HOSTS[1]]
+               for r in during)
     after = [r for r in requests if entry["ended"] < r["start"] < run(runs, "fails on app2")["started"]]
-    assert after and {r["release"] for r in after} == {new}
+    assert after and not answered(after, new)
 
 
 def test_a_release_failing_its_health_check_on_the_second_host_stops_the_rollout(requests, runs, host_files):
     entry = run(runs, "fails on app2")
-    old, new = old_and_new(runs, requests)
+    version = releases(runs, requests, host_files)
+    new, bad = version["new"], version["bad"]
     assert entry["rc"] != 0
     assert entry["rollout"].startswith("rollout stopped at cluster-app2"), entry["rollout"]
     # Every app host serves the release it served before the run.
-    assert {entry["releases"][name] for name in APP_HOSTS} == {new}
+    assert {name: entry["releases"][name] for name in APP_HOSTS} == {name: new[name] for name in APP_HOSTS}
     during = between(requests, entry["started"], entry["ended"])
     assert during and not failed(during)
-    failing = {r["release"] for r in during} - {new}
-    # The first host served the failing release for a while, and only it.
-    assert {served_by(r) for r in during if r["release"] in failing} <= {APP_HOSTS[0]}
+    # Only the first host served the failing release, for a while.
+    assert not answered(during, new, {APP_HOSTS[0]: bad[APP_HOSTS[0]]})
+    assert set(bad) == set(APP_HOSTS[:2]), bad
     logs = {name: host_files[name]["deploys.log"] for name in APP_HOSTS}
-    bad_release = next(e["release"] for e in logs[APP_HOSTS[1]] if e["outcome"] != "live")
     # cluster-app1 switched to it and went back; cluster-app2 failed its
     # switch; cluster-app3 never got it.
-    first = [e for e in logs[APP_HOSTS[0]] if bad_release in (e["release"], e.get("from_release"))]
-    assert [e["release"] for e in first if e["outcome"] == "live"] == [bad_release, new], first
-    assert [e["outcome"] for e in logs[APP_HOSTS[1]] if e["release"] == bad_release] != []
-    assert "live" not in [e["outcome"] for e in logs[APP_HOSTS[1]] if e["release"] == bad_release]
-    assert not [e for e in logs[APP_HOSTS[2]] if e["release"] == bad_release]
+    first = [e for e in logs[APP_HOSTS[0]] if bad[APP_HOSTS[0]] in (e["release"], e.get("from_release"))]
+    assert [(e["release"], e["outcome"]) for e in first] == [(bad[APP_HOSTS[0]], "live"), (new[APP_HOSTS[0]], "live")], first
+    second = [e["outcome"] for e in logs[APP_HOSTS[1]] if e["release"] == bad[APP_HOSTS[1]]]
+    assert second and "live" not in second, second
+    assert not [e for e in logs[APP_HOSTS[2]] if e["release"] in bad.values()]
     after = [r for r in requests if entry["ended"] < r["start"] < run(runs, "stopped and started")["started"]]
-    assert after and {r["release"] for r in after} == {new}
+    assert after and not answered(after, new)
 
 
 def test_a_stopped_app_host_costs_no_request_and_the_worst_latency_is_bounded(requests, runs):
@@ -232,7 +258,8 @@ def test_an_app_hosts_port_answers_the_edge(edge, name):
 # --- 4. pre-start steps ---------------------------------------------------------
 
 def test_pre_start_ran_once_per_rollout_and_pre_start_local_once_per_host(requests, runs, host_files):
-    old, new = old_and_new(runs, requests)
+    version = releases(runs, requests, host_files)
+    old, new, bad = version["old"], version["new"], version["bad"]
     names = APP_HOSTS + (FOURTH,)
     for name in names:
         for line in host_files[name]["pre_start.log"] + host_files[name]["pre_start_local.log"]:
@@ -241,43 +268,43 @@ def test_pre_start_ran_once_per_rollout_and_pre_start_local_once_per_host(reques
     def ran(log, start, end):
         return sorted((release, name) for host in names for release, name, time in host_files[host][log] if start < time < end)
 
-    bad = run(runs, "fails on app2")
-    bad_release = {release for release, _name in ran("pre_start.log", bad["started"], bad["ended"])}
-    assert len(bad_release) == 1
-    bad_release = bad_release.pop()
+    def window(label):
+        return run(runs, label)["started"], run(runs, label)["ended"]
+
     # Each rollout: pre_start once, on the first app host that deployed the
     # release; pre_start_local on each app host before its switch.
     expected = [
-        ("site.yml from scratch (converge, idempotence)", 0, run(runs, "rolling deploy")["started"],
-         [(old, APP_HOSTS[0])], [(old, name) for name in APP_HOSTS]),
-        ("rolling deploy",) + (run(runs, "rolling deploy")["started"], run(runs, "rolling deploy")["ended"])
-        + ([(new, APP_HOSTS[0])], [(new, name) for name in APP_HOSTS]),
+        ("site.yml from scratch (converge, idempotence)", (0, run(runs, "rolling deploy")["started"]),
+         [(old[APP_HOSTS[0]], APP_HOSTS[0])], [(old[name], name) for name in APP_HOSTS]),
+        ("rolling deploy", window("rolling deploy"),
+         [(new[APP_HOSTS[0]], APP_HOSTS[0])], [(new[name], name) for name in APP_HOSTS]),
         # Stopped at cluster-app2, which ran its local steps before its switch.
-        ("fails on app2", bad["started"], bad["ended"],
-         [(bad_release, APP_HOSTS[0])], [(bad_release, name) for name in APP_HOSTS[:2]]),
+        ("fails on app2", window("fails on app2"),
+         [(bad[APP_HOSTS[0]], APP_HOSTS[0])], [(bad[name], name) for name in APP_HOSTS[:2]]),
         # Only the fourth app host deployed (the others had the release).
-        ("fourth app host", run(runs, "fourth app host")["started"], run(runs, "fourth app host")["ended"],
-         [(new, FOURTH)], [(new, FOURTH)]),
-        ("check", run(runs, "check")["started"], run(runs, "check")["ended"], [], []),
+        ("fourth app host", window("fourth app host"), [(new[FOURTH], FOURTH)], [(new[FOURTH], FOURTH)]),
+        ("check", window("check"), [], []),
     ]
-    for label, start, end, shared, local in expected:
+    for label, (start, end), shared, local in expected:
         print("\n%s: pre_start %s, pre_start_local %s" % (label, ran("pre_start.log", start, end), ran("pre_start_local.log", start, end)))
         assert ran("pre_start.log", start, end) == sorted(shared), label
         assert ran("pre_start_local.log", start, end) == sorted(local), label
     # And nothing ran outside these runs (the stop and start of an app host).
     assert sum(len(host_files[host][log]) for host in names for log in ("pre_start.log", "pre_start_local.log")) == sum(
-        len(shared) + len(local) for _label, _start, _end, shared, local in expected)
+        len(shared) + len(local) for _label, _window, shared, local in expected)
 
 
 # --- 5. a fourth app host ------------------------------------------------------
 
-def test_a_fourth_app_host_joins_the_rotation_with_zero_failed_requests(requests, runs):
+def test_a_fourth_app_host_joins_the_rotation_with_zero_failed_requests(requests, runs, host_files):
     entry = run(runs, "fourth app host")
-    old, new = old_and_new(runs, requests)
+    new = releases(runs, requests, host_files)["new"]
     assert entry["rc"] == 0
-    assert entry["releases"] == {name: new for name in APP_HOSTS + (FOURTH,)}
-    following = run(runs, "check")
-    window = between(requests, entry["started"], following["started"])
+    assert entry["releases"] == new
+    # The fourth host runs the same source as the others (its id is its
+    # Debian's, like cluster-app2's).
+    assert new[FOURTH] == new[APP_HOSTS[1]]
+    window = between(requests, entry["started"], run(runs, "check")["started"])
     assert window and not failed(window)
     assert not [r for r in requests if r["start"] < entry["started"] and served_by(r) == FOURTH]
     joined = [r for r in window if served_by(r) == FOURTH]
@@ -285,7 +312,7 @@ def test_a_fourth_app_host_joins_the_rotation_with_zero_failed_requests(requests
     print("\nthe fourth app host answered first %.1f s after site.yml started (%.1f s run)"
           % (joined[0]["start"] - entry["started"], entry["seconds"]))
     # The hosts already there kept serving the same release throughout.
-    assert {r["release"] for r in window} == {new}
+    assert not answered(window, new)
 
 
 # --- 6. --check ---------------------------------------------------------------
