@@ -1,21 +1,26 @@
 """Bounded HTTPS load against the lab's sites, one JSON line per request.
 
 python3 lab-load.py --out FILE --stop FILE --cafile PEM --max-seconds S --max-requests N
-         [--threads T] [--pause SECONDS] [--field NAME ...] DOMAIN=ADDRESS ...
+         [--threads T] [--pause SECONDS] [--field NAME ...] [--reopen-closed] DOMAIN=ADDRESS ...
 
 Each thread keeps one HTTPS connection to ADDRESS:443 (SNI and Host DOMAIN,
 verified against the CA file), requests "/" and writes the start and end
 time, the status and the release the app reports (and each --field of its
 answer, such as a message naming the host that served), or the error.
 Nothing is sent again: any error, including a keep-alive connection the
-server closed, is a failed request. Stops when the stop file exists, after
-S seconds or N requests, whichever comes first.
+server closed, is a failed request. With --reopen-closed, a keep-alive
+connection that the server has already closed while it was idle (a proxy
+reloading its configuration does) is replaced by a new one before the next
+request is sent, as urllib3 and browsers do; that request is marked
+"reopened". A request sent is still never sent again. Stops when the stop
+file exists, after S seconds or N requests, whichever comes first.
 """
 
 import argparse
 import http.client
 import json
 import os
+import select
 import socket
 import ssl
 import threading
@@ -41,10 +46,18 @@ def worker(args, domain, address, context, out, lock, counter, deadline):
             if counter[0] >= args.max_requests:
                 return
             counter[0] += 1
+        reopened = False
+        if conn is not None and args.reopen_closed and conn.sock is not None and select.select([conn.sock], [], [], 0)[0]:
+            # Readable while idle: the server closed it (or sent what was not asked for).
+            conn.close()
+            conn = None
+            reopened = True
         if conn is None:
             conn = Pinned(domain, address, context)
         start = time.time()
         record = {"domain": domain, "start": start}
+        if reopened:
+            record["reopened"] = True
         try:
             conn.request("GET", "/")
             answer = conn.getresponse()
@@ -80,6 +93,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--pause", type=float, default=0.01)
     parser.add_argument("--field", action="append", default=[])
+    parser.add_argument("--reopen-closed", action="store_true")
     parser.add_argument("sites", nargs="+")
     args = parser.parse_args()
     context = ssl.create_default_context(cafile=args.cafile)
