@@ -16,7 +16,9 @@ description:
     before the last switch (C(HOME/slots/previous)), whether each slot's
     instance is active, whether a single unit from before the slots
     (C(fastapi-NAME.service)) is active or enabled, which complete
-    releases (with C(release.json)) are on the host, and what the next
+    releases (with C(release.json)) are on the host, the content id of the
+    live release (from its C(release.json); release ids differ between
+    hosts whose interpreters differ, the content id does not), and what the next
     instance would get that the live slot does not have (C(drift)) - the
     environment file or the Gunicorn configuration written for the next
     release differing from the live slot's own copy.
@@ -54,6 +56,7 @@ state:
       blue: 3faa7beeaeda
       green: 0c1d2e3f4a5b
       live_release: 3faa7beeaeda
+      live_content: 5c2e9d0a7b1f4e6c8d3a2b1c0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e
       current: 3faa7beeaeda
       previous: 0c1d2e3f4a5b
       active: {blue: true, green: false}
@@ -63,6 +66,7 @@ state:
 """
 
 import hashlib
+import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
@@ -90,6 +94,19 @@ def _releases(directory):
     except OSError:
         return []
     return sorted(name for name in names if os.path.isfile(os.path.join(directory, name, "release.json")))
+
+
+def _content(releases, release):
+    """The content id a release's release.json records, '' when there is none."""
+    if not release:
+        return ""
+    try:
+        with open(os.path.join(releases, release, "release.json")) as handle:
+            described = json.load(handle)
+    except (OSError, ValueError):
+        return ""
+    content = described.get("content_id") if isinstance(described, dict) else None
+    return content if isinstance(content, str) else ""
 
 
 def _digest(path):
@@ -146,6 +163,7 @@ def read_state(module, apps):
             "blue": links["blue"],
             "green": links["green"],
             "live_release": links.get(live, ""),
+            "live_content": _content(app["releases"], links.get(live, "")),
             "current": _link(os.path.join(app["home"], "current")),
             "previous": _read(os.path.join(slots_dir, "previous")),
             "active": dict((slot, active.get(app["slots"][slot]["service"]) == "active") for slot in ("blue", "green")),

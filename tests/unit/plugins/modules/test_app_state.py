@@ -30,10 +30,28 @@ def test_reads_links_previous_release_and_complete_releases(run_module, tmp_path
     assert result["changed"] is False
 
 
+def test_the_live_release_content_id_comes_from_its_release_json(run_module, tmp_path):
+    app = resolve_app({"name": "shop", "domain": "shop.example.com"}, root=str(tmp_path))
+    home = tmp_path / "shop"
+    for release, text in (("r1", '{"id": "r1", "content_id": "c0ffee"}\n'), ("r2", "not json\n")):
+        (home / "releases" / release).mkdir(parents=True)
+        (home / "releases" / release / "release.json").write_text(text)
+    (home / "slots").mkdir()
+    os.symlink("../releases/r1", home / "slots" / "blue")
+    os.symlink("../releases/r2", home / "slots" / "green")
+    os.symlink("blue.sock", home / "slots" / "live.sock")
+    assert run_module("app_state", apps=[app])["state"]["shop"]["live_content"] == "c0ffee"
+    # A release.json that cannot be read gives no content id.
+    os.remove(home / "slots" / "live.sock")
+    os.symlink("green.sock", home / "slots" / "live.sock")
+    assert run_module("app_state", apps=[app])["state"]["shop"]["live_content"] == ""
+
+
 def test_an_app_never_deployed_has_empty_state(run_module, tmp_path):
     app = resolve_app({"name": "wiki", "domain": "wiki.example.com"}, root=str(tmp_path))
     wiki = run_module("app_state", apps=[app], check_mode=True)["state"]["wiki"]
     assert (wiki["live"], wiki["live_release"], wiki["current"], wiki["previous"], wiki["releases"]) == ("", "", "", "", [])
+    assert wiki["live_content"] == ""
 
 
 def test_an_app_that_is_not_resolved_is_refused_naming_what_is_missing(run_module):
