@@ -32,6 +32,10 @@ LABEL = "org.fastapi-ops.bench"
 TARGET = "fastapi-ops-bench-target"
 FLOOR = "fastapi-ops-bench-floor"
 CLIENT = "fastapi-ops-bench-client"
+# The cluster part (docs/multi-host.md): an edge in front of app hosts 1..N.
+EDGE = "fastapi-ops-bench-edge"
+APP_HOST = "fastapi-ops-bench-app%d"
+CLUSTER_INVENTORY = "cluster-inventory.json"
 BASE_IMAGE = "fastapi-ops-lab/debian:12"
 IMAGE = "fastapi-ops-bench/target:12"
 RECIPE_LABEL = "org.fastapi-ops.bench.recipe"
@@ -147,12 +151,15 @@ class Bench:
         with open(os.path.join(self.state, "services.json")) as handle:
             self.services = json.load(handle)
 
-    def container(self, name):
-        """A fresh systemd container of the target image on the bench network; returns its address."""
+    def container(self, name, cpuset=None, net_admin=False):
+        """A fresh systemd container of the target image on the bench network (on BENCH_TARGET_CPUS unless
+        ``cpuset``; with NET_ADMIN, which nftables needs, if ``net_admin``); returns its address."""
         run(["docker", "rm", "-f", name], check=False)
-        cpus = ["--cpuset-cpus", self.knobs["target_cpus"]] if self.knobs["target_cpus"] else []
+        cpuset = self.knobs["target_cpus"] if cpuset is None else cpuset
+        cpus = ["--cpuset-cpus", cpuset] if cpuset else []
         run(["docker", "run", "-d", "--name", name, "--hostname", name, "--network", NETWORK,
-             "--label", "%s=sandbox" % LABEL, "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
+             "--label", "%s=sandbox" % LABEL, "--cap-add", "SYS_ADMIN"] + (["--cap-add", "NET_ADMIN"] if net_admin else []) + [
+             "--security-opt", "seccomp=unconfined",
              "--cgroupns=host", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/run/lock"]
             + cpus + [IMAGE, "/lib/systemd/systemd"])
         state = ""
@@ -194,17 +201,18 @@ class Bench:
             return fields[1]
         return None
 
-    def write_inventory(self):
+    def write_inventory(self, hosts=None, name="inventory.json", edges=(), app_hosts=()):
+        """The inventory of the target (or of ``hosts``, in the multi-host groups ``edges`` and ``app_hosts``) in the state directory."""
         services = self.services
-        inventory = {"all": {
-            "hosts": {TARGET: {
-                "ansible_host": self.target_ip,
+        inventory = benchlib.inventory(
+            hosts or {TARGET: self.target_ip},
+            {
                 "ansible_user": SSH_USER,
                 "ansible_ssh_private_key_file": self.key,
                 # Every fresh container is a new host at a possibly reused address.
                 "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR",
-            }},
-            "vars": {
+            },
+            {
                 "bench_hello_source": os.path.join(REPO, "examples", APP),
                 "fastapi_apps": [{
                     "name": APP, "domain": DOMAIN,
@@ -231,15 +239,15 @@ class Bench:
                 "caddy_download_base_url": services["mirror_url"],
                 "caddy_checksums": {"amd64": services["archive_checksum"]},
             },
-        }}
-        path = os.path.join(self.state, "inventory.json")
+            edges, app_hosts)
+        path = os.path.join(self.state, name)
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
             json.dump(inventory, handle, indent=2)
 
-    def set_client_hosts(self):
-        """The client resolves the app's domain to the target (wrk and h2load send it as Host and SNI)."""
+    def set_client_hosts(self, address=None):
+        """The client resolves the app's domain to the target, or to ``address`` (wrk and h2load send it as Host and SNI)."""
         docker_exec(CLIENT, "grep -v ' %s$' /etc/hosts > /tmp/hosts; echo '%s %s' >> /tmp/hosts; cat /tmp/hosts > /etc/hosts"
-                    % (DOMAIN, self.target_ip, DOMAIN))
+                    % (DOMAIN, address or self.target_ip, DOMAIN))
 
     def down(self):
         ids = run(["docker", "ps", "-aq", "--filter", "label=" + LABEL]).stdout.split()
@@ -448,16 +456,22 @@ class Bench:
         scheme = "https" if stack in ("ours", "nginx") else "http"
         return "%s://%s:%d%s" % (scheme, DOMAIN, PORTS[stack], endpoint)
 
-    def cell(self, stack, protocol, endpoint, concurrency, duration=None):
-        """One load run from the client (BENCH_DURATION long unless ``duration``); returns its figures and the CPUs each side used."""
+    def cell(self, stack, protocol, endpoint, concurrency, duration=None, containers=None):
+        """One load run from the client (BENCH_DURATION long unless ``duration``); returns its figures and the CPUs each side used.
+
+        ``containers`` (figure name to container id) are the containers
+        whose CPUs are recorded, as NAME_cores; by default the target's
+        (server_cores) and the client's (client_cores).
+        """
         knobs = self.knobs
         duration = duration or knobs["duration"]
+        containers = containers or {"server": self.ids[TARGET], "client": self.ids[CLIENT]}
         url = self.url(stack, endpoint)
         command = benchlib.load_command(protocol, url, endpoint, concurrency, duration, knobs["accept_encoding"],
                                         knobs["wrk_threads"], knobs["h2_streams"])
-        before = self.cpu_sample()
+        before = self.cpu_sample(containers)
         output = docker_exec(CLIENT, command, timeout=duration + 60).stdout
-        after = self.cpu_sample()
+        after = self.cpu_sample(containers)
         if protocol == "h1":
             figures = benchlib.parse_wrk(output)
         else:
@@ -466,8 +480,8 @@ class Bench:
             if figures["protocol"] != "h2":
                 raise RuntimeError("h2load spoke %s, not h2, to %s" % (figures["protocol"], url))
         seconds = after["time"] - before["time"]
-        figures["server_cores"] = benchlib.cores_used(before["target"], after["target"], seconds)
-        figures["client_cores"] = benchlib.cores_used(before["client"], after["client"], seconds)
+        for name in containers:
+            figures[name + "_cores"] = benchlib.cores_used(before["cpu"][name], after["cpu"][name], seconds)
         figures["host_cores"] = round((after["host"] - before["host"]) / seconds, 3) if before["host"] is not None else None
         return figures
 
@@ -477,10 +491,10 @@ class Bench:
         docker_exec(CLIENT, "cat > /tmp/bench-orders.json", input_text=body)
         docker_exec(CLIENT, "cat > /tmp/bench-post.lua", input_text=benchlib.wrk_post_script(body))
 
-    def check_endpoints(self, stacks):
+    def check_endpoints(self, stacks, endpoints=None):
         """Every stack answers every endpoint with 200 (a POST endpoint to the bench's order) before the load."""
         for stack in stacks:
-            for endpoint in self.knobs["endpoints"]:
+            for endpoint in endpoints or self.knobs["endpoints"]:
                 post = "-H 'content-type: application/json' --data-binary @/tmp/bench-orders.json " if benchlib.is_post(endpoint) else ""
                 result = docker_exec(CLIENT, "curl -sk --max-time 10 -o /tmp/bench-answer -w '%%{http_code}' %s%s; echo; head -c 300 /tmp/bench-answer"
                                      % (post, shlex.quote(self.url(stack, endpoint))), check=False)
@@ -536,8 +550,16 @@ class Bench:
         return {"total": tops["flat"]["total"], "flat": tops["flat"]["entries"], "cum": tops["cum"]["entries"],
                 "areas": benchlib.pprof_areas(tops["all"]["entries"]), "key_functions": benchlib.pprof_key_functions(tops["all"]["entries"])}
 
-    def cpu_sample(self):
-        return {"time": time.monotonic(), "target": cgroup_cpu_ns(self.ids[TARGET]), "client": cgroup_cpu_ns(self.ids[CLIENT]),
+    def warm_up(self, stacks, endpoints):
+        """Every stack answers every endpoint, then gets 2 s of load on each: its workers have started and filled their caches."""
+        self.check_endpoints(stacks, endpoints)
+        for stack in stacks:
+            for endpoint in endpoints:
+                docker_exec(CLIENT, benchlib.load_command("h1", self.url(stack, endpoint), endpoint, 16, 2, "") + " >/dev/null")
+
+    def cpu_sample(self, containers):
+        """CPU nanoseconds of each of ``containers`` (name to container id), and of the whole host, now."""
+        return {"time": time.monotonic(), "cpu": {name: cgroup_cpu_ns(cid) for name, cid in containers.items()},
                 "host": host_busy_seconds()}
 
     def measure(self, stacks, label):
@@ -552,11 +574,7 @@ class Bench:
                         if protocol == "h2" and stack not in benchlib.H2_STACKS:
                             continue
                         plan.append((stack, protocol, endpoint, concurrency))
-        # Warm-up: every server has started its workers and filled its caches.
-        self.check_endpoints(stacks)
-        for stack in stacks:
-            for endpoint in knobs["endpoints"]:
-                docker_exec(CLIENT, benchlib.load_command("h1", self.url(stack, endpoint), endpoint, 16, 2, "") + " >/dev/null")
+        self.warm_up(stacks, knobs["endpoints"])
         memory = {}
         for number in range(1, knobs["runs"] + 1):
             for key in plan:
@@ -610,6 +628,73 @@ class Bench:
                 "cells": [{"key": list(key), "runs": runs} for key, runs in variant_cells.items()]})
         if knobs["variants"]:
             self.playbook(["site.yml"], "recommended", "site (back to the defaults)")
+
+    # --- cluster ------------------------------------------------------------
+
+    def cluster(self):
+        """Requests/s through an edge in front of one, then more app hosts (BENCH_CLUSTER_APP_HOSTS), the same cells each time.
+
+        The edge and the app hosts are fresh containers of the target image
+        (on BENCH_CLUSTER_CPUS); each layout is set up by `site.yml` with the
+        groups of docs/multi-host.md, the next one by adding app hosts to
+        the inventory and running `site.yml` again (scaling out).
+        """
+        knobs = self.knobs
+        counts = knobs["cluster_app_hosts"]
+        log("cluster: an edge in front of %s app hosts, containers on CPUs %s" % (
+            " then ".join(str(count) for count in counts), knobs["cluster_cpus"] or "any"))
+        self.prepare_client()
+        # NET_ADMIN: the app hosts' firewall rule for the edge is nftables (docs/multi-host.md).
+        hosts = {EDGE: self.container(EDGE, knobs["cluster_cpus"], net_admin=True)}
+        app_hosts = []
+        cells = {}
+        site_runs = []
+        for count in counts:
+            for number in range(len(app_hosts) + 1, count + 1):
+                hosts[APP_HOST % number] = self.container(APP_HOST % number, knobs["cluster_cpus"], net_admin=True)
+                app_hosts.append(APP_HOST % number)
+            self.forget_facts(hosts)
+            self.write_inventory(hosts, CLUSTER_INVENTORY, [EDGE], app_hosts)
+            self.close_ssh()
+            seconds = self.playbook(["site.yml"], "recommended", "cluster site %d app hosts" % count, inventory=CLUSTER_INVENTORY)[0]
+            site_runs.append("%d app host%s: %.1f s" % (count, "" if count == 1 else "s", seconds))
+            self.set_client_hosts(hosts[EDGE])
+            self.check_https()
+            ids = {name: run(["docker", "inspect", "-f", "{{.Id}}", name]).stdout.strip() for name in [CLIENT] + list(hosts)}
+            containers = {"edge": ids[EDGE], "client": ids[CLIENT]}
+            containers.update(("app%d" % number, ids[name]) for number, name in enumerate(app_hosts, 1))
+            self.warm_up(["ours"], knobs["cluster_endpoints"])
+            for number in range(1, knobs["runs"] + 1):
+                for protocol in knobs["protocols"]:
+                    for endpoint in knobs["cluster_endpoints"]:
+                        for concurrency in knobs["cluster_concurrency"]:
+                            figures = self.cell("ours", protocol, endpoint, concurrency, containers=containers)
+                            figures["app_cores"] = [figures.pop("app%d_cores" % n) for n in range(1, count + 1)]
+                            cells.setdefault((count, protocol, endpoint, concurrency), []).append(figures)
+                            log("cluster %d app hosts run %d: %s %-10s c=%-3d %8.0f req/s p99 %7.2f ms  edge cpu %s, app hosts %s%s" % (
+                                count, number, protocol, endpoint, concurrency, float(figures["rps"] or 0), float(figures["p99_ms"] or -1),
+                                figures["edge_cores"], figures["app_cores"], "  errors %d" % figures["errors"] if figures["errors"] else ""))
+        rows = benchlib.cluster_rows(cells)
+        self.results["cluster"] = {
+            "setup": cluster_setup(knobs, site_runs),
+            "rows": rows,
+            "cells": [{"key": list(key), "runs": runs} for key, runs in cells.items()],
+        }
+        idle = sorted({"app%d (%d app hosts)" % (n, row["app_hosts"]) for row in rows for n in row["idle_hosts"]})
+        if idle:
+            self.results["notes"].append("Through the edge, app hosts that served nothing in some cell: %s." % ", ".join(idle))
+        if self.target_ip:
+            self.set_client_hosts()
+        if not knobs["keep"]:
+            run(["docker", "rm", "-f"] + list(hosts))
+
+    def forget_facts(self, hosts):
+        """Facts cached about earlier containers of these names do not apply to the fresh ones."""
+        for config in benchlib.ANSIBLE_CONFIGS:
+            for name in hosts:
+                path = os.path.join(self.state, "facts-" + config, name)
+                if os.path.exists(path):
+                    os.remove(path)
 
     # --- the run ------------------------------------------------------------
 
@@ -666,6 +751,8 @@ class Bench:
             self.deploys_only()
         if "serving" in knobs["parts"]:
             self.serving()
+        if "cluster" in knobs["parts"]:
+            self.cluster()
         self.results["machine"] = self.machine()
         self.results["load_after"] = os.getloadavg()
         self.results["finished"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -805,6 +892,19 @@ def serving_setup(knobs, workers):
         "containers during the run (1.00 = one core)."
         % ("--latency", knobs["wrk_threads"], knobs["h2_streams"], knobs["duration"], knobs["runs"], workers,
            benchlib.ORDER_LINES, len(benchlib.orders_body()), knobs["accept_encoding"] or "(none)"))
+
+
+def cluster_setup(knobs, site_runs):
+    return (
+        "An edge (`%s`) in front of app hosts (`%s`, `%s`, ...), each a fresh container of the target image, all on CPUs %s "
+        "(BENCH_CLUSTER_CPUS), in the groups `fastapi_edge` and `fastapi_app_hosts` (docs/multi-host.md). `site.yml` set up "
+        "the first layout and then added the app hosts of the next (%s). The client resolves the app's domain to the edge: "
+        "HTTPS to the edge's Caddy, which balances over each app host's private listener. Layouts are measured one after the "
+        "other, %d runs of %d s per cell; `Accept-Encoding: %s`. CPU columns: CPUs busy on average in the edge's and each app "
+        "host's container during the run (1.00 = one core); when the containers share fewer cores than there are of them, "
+        "more app hosts cannot give more req/s, and the figure shows what the edge and the balancing cost."
+        % (EDGE, APP_HOST % 1, APP_HOST % 2, knobs["cluster_cpus"] or "any", "; ".join(site_runs), knobs["runs"], knobs["duration"],
+           knobs["accept_encoding"] or "(none)"))
 
 
 def variant_description(path, playbook="site.yml"):

@@ -18,11 +18,12 @@ import shlex
 # --- knobs -----------------------------------------------------------------
 
 # `deploys` alone: the code-only deploys (default and BENCH_DEPLOY_VARIANTS),
-# which `provisioning` includes.
-PARTS = ("provisioning", "serving", "deploys")
+# which `provisioning` includes. `cluster`: requests/s through an edge in
+# front of one, then more app hosts (docs/multi-host.md).
+PARTS = ("provisioning", "serving", "deploys", "cluster")
 
 DEFAULTS = {
-    "BENCH_PARTS": "provisioning,serving",
+    "BENCH_PARTS": "provisioning,serving,cluster",
     "BENCH_RUNS": "3",
     "BENCH_COLD_RUNS": "2",
     "BENCH_DURATION": "4",
@@ -42,6 +43,10 @@ DEFAULTS = {
     "BENCH_KEEP": "0",
     "BENCH_DOCS": "auto",
     "BENCH_OUT": "bench-results",
+    "BENCH_CLUSTER_APP_HOSTS": "1,3",
+    "BENCH_CLUSTER_ENDPOINTS": "/,/orders",
+    "BENCH_CLUSTER_CONCURRENCY": "64",
+    "BENCH_CLUSTER_CPUS": "1",
 }
 
 STACKS = ("ours", "gunicorn", "uvicorn", "uvicorn-workers", "granian", "nginx")
@@ -56,6 +61,8 @@ APP_SERVERS = ("gunicorn", "uvicorn-workers", "granian", "uvicorn")
 POST_ENDPOINTS = ("/orders",)
 ORDER_LINES = 40
 ANSIBLE_CONFIGS = ("defaults", "recommended")
+# The largest layout the cluster part builds (one container per app host).
+MAX_CLUSTER_APP_HOSTS = 8
 
 
 class KnobError(ValueError):
@@ -108,6 +115,10 @@ def parse_knobs(env):
         "keep": raw["BENCH_KEEP"] == "1",
         "docs": raw["BENCH_DOCS"],
         "out": raw["BENCH_OUT"],
+        "cluster_app_hosts": [_positive_int("BENCH_CLUSTER_APP_HOSTS", c) for c in _list(raw["BENCH_CLUSTER_APP_HOSTS"])],
+        "cluster_endpoints": _list(raw["BENCH_CLUSTER_ENDPOINTS"]),
+        "cluster_concurrency": [_positive_int("BENCH_CLUSTER_CONCURRENCY", c) for c in _list(raw["BENCH_CLUSTER_CONCURRENCY"])],
+        "cluster_cpus": "" if raw["BENCH_CLUSTER_CPUS"] == "any" else raw["BENCH_CLUSTER_CPUS"],
     }
     if not knobs["parts"]:
         raise KnobError("BENCH_PARTS names no part (known: %s)" % ", ".join(PARTS))
@@ -115,9 +126,15 @@ def parse_knobs(env):
         raise KnobError("BENCH_PROFILE must be 0 or 1, got %r" % raw["BENCH_PROFILE"])
     if knobs["docs"] not in ("auto", "0", "1"):
         raise KnobError("BENCH_DOCS must be auto, 0 or 1, got %r" % knobs["docs"])
-    for endpoint in knobs["endpoints"]:
-        if not endpoint.startswith("/"):
-            raise KnobError("BENCH_ENDPOINTS: %r does not start with /" % endpoint)
+    for name, endpoints in (("BENCH_ENDPOINTS", knobs["endpoints"]), ("BENCH_CLUSTER_ENDPOINTS", knobs["cluster_endpoints"])):
+        for endpoint in endpoints:
+            if not endpoint.startswith("/"):
+                raise KnobError("%s: %r does not start with /" % (name, endpoint))
+    counts = knobs["cluster_app_hosts"]
+    # The part only adds app hosts (scaling out), never removes one.
+    if not counts or counts != sorted(set(counts)) or counts[-1] > MAX_CLUSTER_APP_HOSTS:
+        raise KnobError("BENCH_CLUSTER_APP_HOSTS must be app host counts in increasing order, at most %d, got %r"
+                        % (MAX_CLUSTER_APP_HOSTS, raw["BENCH_CLUSTER_APP_HOSTS"]))
     return knobs
 
 
@@ -125,6 +142,41 @@ def is_default_run(env):
     """True when every knob that changes what is measured, or how long, is at its default."""
     measuring = [key for key in DEFAULTS if key not in ("BENCH_KEEP", "BENCH_DOCS", "BENCH_OUT", "BENCH_VARIANTS", "BENCH_DEPLOY_VARIANTS")]
     return all(env.get(key) in (None, "", DEFAULTS[key]) for key in measuring)
+
+
+# --- inventories -------------------------------------------------------------
+
+EDGE_GROUP = "fastapi_edge"
+APP_GROUP = "fastapi_app_hosts"
+
+
+def inventory(hosts, common, group_vars, edges=(), app_hosts=()):
+    """An Ansible inventory (a dict, written as JSON) of ``hosts`` (name to address).
+
+    ``common`` are the host variables every host gets (login user, key, SSH
+    options), ``group_vars`` the variables of ``all``. With ``edges`` and
+    ``app_hosts`` the hosts go into the multi-host layout's groups
+    (docs/multi-host.md), each with its address as ``fastapi_private_address``;
+    without them they are single servers.
+    """
+    def host_vars(name, private):
+        values = {"ansible_host": hosts[name]}
+        values.update(common)
+        if private:
+            values["fastapi_private_address"] = hosts[name]
+        return values
+
+    unknown = [name for name in list(edges) + list(app_hosts) if name not in hosts]
+    if unknown:
+        raise ValueError("no address for %s" % ", ".join(unknown))
+    if bool(edges) != bool(app_hosts):
+        raise ValueError("a multi-host layout needs both edges and app hosts")
+    if not edges:
+        return {"all": {"hosts": {name: host_vars(name, False) for name in hosts}, "vars": group_vars}}
+    return {"all": {"vars": group_vars, "children": {
+        EDGE_GROUP: {"hosts": {name: host_vars(name, True) for name in edges}},
+        APP_GROUP: {"hosts": {name: host_vars(name, True) for name in app_hosts}},
+    }}}
 
 
 # --- requests ----------------------------------------------------------------
@@ -498,6 +550,49 @@ def compare_with_default(row, default):
     return row
 
 
+def cluster_rows(cells):
+    """One row per cell of the cluster part: requests/s through the edge with each count of app hosts.
+
+    ``cells`` maps (app host count, protocol, endpoint, concurrency) to a
+    list of runs (dicts with rps, p50_ms, p99_ms, errors, edge_cores,
+    client_cores and app_cores: CPUs busy per app host, in host order).
+    Each row has the medians, the ratio of its req/s to the same cell with
+    the fewest app hosts, and ``idle_hosts``: the app hosts (1-based) that
+    did no work in the median run (under 0.02 CPUs), so served nothing.
+    """
+    fewest = min(key[0] for key in cells) if cells else None
+    rows = []
+    for key in sorted(cells, key=lambda k: (k[1], k[2], k[3], k[0])):
+        count, protocol, endpoint, concurrency = key
+        runs = cells[key]
+        row = {"app_hosts": count, "protocol": protocol, "endpoint": endpoint, "concurrency": concurrency}
+        row.update({field: figure(runs, key=field) for field in ("rps", "p50_ms", "p99_ms", "edge_cores", "client_cores")})
+        row["errors"] = sum(run.get("errors") or 0 for run in runs)
+        per_host = [[(run.get("app_cores") or [])[index] for run in runs if len(run.get("app_cores") or []) > index]
+                    for index in range(count)]
+        row["app_cores"] = [round(median(values), 3) if values else None for values in per_host]
+        row["idle_hosts"] = [index + 1 for index, cores in enumerate(row["app_cores"]) if cores is None or cores < 0.02]
+        base = cells.get((fewest, protocol, endpoint, concurrency))
+        row["rps_vs_fewest"] = ratio(row["rps"]["median"], figure(base, key="rps")["median"]) if base and count != fewest else None
+        rows.append(row)
+    return rows
+
+
+def cluster_table(rows):
+    lines = [
+        "| app hosts | proto | endpoint | conc. | req/s (median) | runs | p50 ms | p99 ms | vs fewest app hosts "
+        "| edge CPUs | CPUs of each app host | errors |",
+        "| ---: | --- | --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for row in rows:
+        lines.append("| %d | %s | `%s` | %d | %s | %s | %s | %s | %s | %s | %s%s | %d |" % (
+            row["app_hosts"], "HTTP/2" if row["protocol"] == "h2" else "HTTP/1.1", row["endpoint"], row["concurrency"],
+            _num(row["rps"]["median"]), _runs(row["rps"]["runs"]), _num(row["p50_ms"]["median"], 2), _num(row["p99_ms"]["median"], 2),
+            _x(row["rps_vs_fewest"]), _num(row["edge_cores"]["median"], 2), " / ".join(_num(c, 2) for c in row["app_cores"]),
+            " (idle: %s)" % ", ".join("app%d" % n for n in row["idle_hosts"]) if row["idle_hosts"] else "", row["errors"]))
+    return "\n".join(lines)
+
+
 # --- Markdown ----------------------------------------------------------------
 
 STACK_NAMES = {
@@ -667,12 +762,7 @@ def markdown(results):
         out.append("| %s | %s |" % (key, value))
     serving = results.get("serving")
     if serving:
-        out.append("")
-        out.append("## Serving")
-        out.append("")
-        out.append(serving.get("setup", ""))
-        out.append("")
-        out.append(serving_table(serving["rows"]))
+        _section(out, "## Serving", serving.get("setup", ""), serving_table(serving["rows"]))
         servers = app_server_rows(serving["rows"])
         if servers:
             out.append("")
@@ -703,20 +793,23 @@ def markdown(results):
             out.append(variant.get("description", ""))
             out.append("")
             out.append(variant_table(variant["rows"]))
+    cluster = results.get("cluster")
+    if cluster:
+        _section(out, "## Through an edge: one and several app hosts", cluster.get("setup", ""), cluster_table(cluster["rows"]))
     provisioning = results.get("provisioning")
     if provisioning:
-        out.append("")
-        out.append("## Provisioning")
-        out.append("")
-        out.append(provisioning.get("setup", ""))
-        out.append("")
-        out.append(figures_table(provisioning["figures"], "s"))
+        _section(out, "## Provisioning", provisioning.get("setup", ""), figures_table(provisioning["figures"], "s"))
     if results.get("notes"):
         out.append("")
         out.append("## Notes")
         out.append("")
         out.extend("- %s" % note for note in results["notes"])
     return "\n".join(out).rstrip() + "\n"
+
+
+def _section(out, title, setup, table):
+    """A section of the report: its title, what was measured and how, and its table."""
+    out.extend(["", title, "", setup, "", table])
 
 
 def _duration_text(seconds):

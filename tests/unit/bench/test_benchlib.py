@@ -41,7 +41,9 @@ status codes: 4848 2xx, 0 3xx, 0 4xx, 3 5xx
 
 def test_knobs_default_to_the_documented_run():
     knobs = benchlib.parse_knobs({})
-    assert knobs["parts"] == ["provisioning", "serving"]
+    assert knobs["parts"] == ["provisioning", "serving", "cluster"]
+    assert knobs["cluster_app_hosts"] == [1, 3] and knobs["cluster_endpoints"] == ["/", "/orders"]
+    assert knobs["cluster_concurrency"] == [64] and knobs["cluster_cpus"] == "1"
     assert knobs["runs"] == 3 and knobs["cold_runs"] == 2
     assert knobs["concurrency"] == [16, 64, 256]
     assert knobs["endpoints"] == ["/", "/items/42?q=x", "/orders"]
@@ -71,6 +73,11 @@ def test_knobs_are_read_and_checked():
     ({"BENCH_DOCS": "yes"}, "auto, 0 or 1"),
     ({"BENCH_PROFILE": "yes"}, "0 or 1"),
     ({"BENCH_PARTS": ","}, "names no part"),
+    ({"BENCH_CLUSTER_APP_HOSTS": "3,1"}, "increasing order"),
+    ({"BENCH_CLUSTER_APP_HOSTS": "1,1"}, "increasing order"),
+    ({"BENCH_CLUSTER_APP_HOSTS": "1,9"}, "at most 8"),
+    ({"BENCH_CLUSTER_APP_HOSTS": "0"}, "at least 1"),
+    ({"BENCH_CLUSTER_ENDPOINTS": "orders"}, "BENCH_CLUSTER_ENDPOINTS: 'orders' does not start with /"),
 ])
 def test_wrong_knobs_are_refused_with_the_reason(env, message):
     with pytest.raises(benchlib.KnobError, match=message):
@@ -432,3 +439,74 @@ def test_profile_section_shows_the_areas_and_known_costs():
     text = benchlib.profile_section(profile)
     assert "| compression (gzip, zstd) | 0.75 | 22.3 |" in text
     assert "`runtime.mallocgc` 0.44s (12.4 %)" in text
+
+
+# --- the cluster part ----------------------------------------------------------
+
+COMMON = {"ansible_user": "deploy"}
+
+
+def test_a_single_target_inventory_has_no_groups():
+    inventory = benchlib.inventory({"target": "172.30.0.5"}, COMMON, {"fastapi_apps": []})
+    assert inventory == {"all": {"hosts": {"target": {"ansible_host": "172.30.0.5", "ansible_user": "deploy"}},
+                                 "vars": {"fastapi_apps": []}}}
+
+
+def test_a_cluster_inventory_has_the_two_groups_and_private_addresses():
+    hosts = {"edge": "172.30.0.10", "app1": "172.30.0.11", "app2": "172.30.0.12"}
+    inventory = benchlib.inventory(hosts, COMMON, {"x": 1}, ["edge"], ["app1", "app2"])
+    children = inventory["all"]["children"]
+    assert inventory["all"]["vars"] == {"x": 1} and "hosts" not in inventory["all"]
+    assert list(children) == ["fastapi_edge", "fastapi_app_hosts"]
+    assert children["fastapi_edge"]["hosts"] == {
+        "edge": {"ansible_host": "172.30.0.10", "ansible_user": "deploy", "fastapi_private_address": "172.30.0.10"}}
+    assert list(children["fastapi_app_hosts"]["hosts"]) == ["app1", "app2"]
+    assert children["fastapi_app_hosts"]["hosts"]["app2"]["fastapi_private_address"] == "172.30.0.12"
+
+
+@pytest.mark.parametrize("edges, app_hosts, message", [
+    (["edge"], [], "both edges and app hosts"),
+    ([], ["app1"], "both edges and app hosts"),
+    (["edge"], ["app9"], "no address for app9"),
+])
+def test_a_wrong_layout_is_refused(edges, app_hosts, message):
+    with pytest.raises(ValueError, match=message):
+        benchlib.inventory({"edge": "10.0.0.1", "app1": "10.0.0.2"}, COMMON, {}, edges, app_hosts)
+
+
+def _cluster_run(rps, app_cores, errors=0):
+    return {"rps": rps, "p50_ms": 10.0, "p99_ms": 40.0, "errors": errors, "edge_cores": 0.5, "client_cores": 0.3,
+            "app_cores": app_cores}
+
+
+def test_cluster_rows_compare_each_layout_with_the_fewest_app_hosts():
+    cells = {
+        (1, "h1", "/", 64): [_cluster_run(1000, [0.9]), _cluster_run(1100, [0.95]), _cluster_run(900, [0.9])],
+        (3, "h1", "/", 64): [_cluster_run(1500, [0.3, 0.31, 0.29]), _cluster_run(1650, [0.3, 0.3, 0.3]),
+                             _cluster_run(1600, [0.32, 0.3, 0.3], errors=2)],
+        (1, "h2", "/", 64): [_cluster_run(800, [0.9])],
+    }
+    rows = benchlib.cluster_rows(cells)
+    assert [(row["protocol"], row["app_hosts"]) for row in rows] == [("h1", 1), ("h1", 3), ("h2", 1)]
+    one, three, h2 = rows
+    assert one["rps"]["median"] == 1000 and one["rps_vs_fewest"] is None and one["app_cores"] == [0.9]
+    assert three["rps"]["median"] == 1600 and three["rps_vs_fewest"] == 1.6
+    assert three["app_cores"] == [0.3, 0.3, 0.3] and three["idle_hosts"] == [] and three["errors"] == 2
+    assert h2["rps_vs_fewest"] is None
+
+
+def test_an_app_host_that_did_no_work_is_named():
+    rows = benchlib.cluster_rows({(2, "h1", "/", 64): [_cluster_run(1000, [0.9, 0.0])], (3, "h1", "/", 64): [_cluster_run(1000, [0.5, 0.4])]})
+    assert rows[0]["idle_hosts"] == [2]
+    # A host without a CPU figure (its cgroup could not be read) counts as idle too.
+    assert rows[1]["app_cores"] == [0.5, 0.4, None] and rows[1]["idle_hosts"] == [3]
+    assert "0.50 / 0.40 / - (idle: app3)" in benchlib.cluster_table(rows)
+
+
+def test_markdown_has_the_cluster_table():
+    rows = benchlib.cluster_rows({(1, "h1", "/orders", 64): [_cluster_run(500, [0.9])],
+                                  (3, "h2", "/orders", 64): [_cluster_run(600, [0.3, 0.3, 0.3])]})
+    text = benchlib.markdown({"cluster": {"setup": "An edge.", "rows": rows}})
+    assert "## Through an edge: one and several app hosts" in text
+    assert "| 1 | HTTP/1.1 | `/orders` | 64 | 500 | 500 | 10.00 | 40.00 | - | 0.50 | 0.90 | 0 |" in text
+    assert "| 3 | HTTP/2 | `/orders` | 64 | 600 |" in text
