@@ -14,7 +14,7 @@ description:
   - Hosts are compared by content id (recorded in each release's C(release.json)), not by release id - a release id
     also covers the interpreter, so the same code has different release ids on Debian 12 and Debian 13 hosts.
   - A host of O(app_hosts) that is not in O(answered), or has no C(release_state), is listed as giving no answer and is
-    not compared.
+    not compared; so is an app host with C(fastapi_drain) set (out of the edges' upstreams and of rollouts).
 options:
   _input:
     description: The apps, each a mapping with C(name) (for example P(fastapi_ops.server.public_apps#filter)'s result) or a name.
@@ -22,7 +22,9 @@ options:
     elements: raw
     required: true
   hostvars:
-    description: Ansible's C(hostvars); only C(release_state) (published by the release role's C(state) tasks) of the app hosts is read.
+    description:
+      - Ansible's C(hostvars); only C(release_state) (published by the release role's C(state) tasks) and C(fastapi_drain) of
+        the app hosts are read.
     type: dict
     required: true
   app_hosts:
@@ -48,13 +50,14 @@ RETURN = r"""
 _value:
   description:
     - One entry per app - C(app), C(hosts) (per app host C(host), C(answered), C(release), C(content), C(slot),
-      C(running)), C(agree), C(reference) (what most hosts serve), C(disagree) (the hosts serving anything else),
+      C(running), C(drained)), C(agree), C(reference) (what most hosts serve), C(disagree) (the hosts serving anything else),
       C(unknown) (the hosts without an answer) and C(lines) (the text C(status.yml) shows).
   type: list
   elements: dict
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.fastapi_ops.server.plugins.module_utils.cluster_status import cluster_status as _cluster_status
 
 
@@ -66,13 +69,12 @@ def _name(app):
     raise AnsibleFilterError("cluster_status expects apps with a name, got %r" % (app,))
 
 
-def _state(hostvars, host):
+def _host_var(hostvars, host, name):
     try:
         host_vars = hostvars[host]
     except KeyError:
         return None
-    state = host_vars.get("release_state") if hasattr(host_vars, "get") else None
-    return state if isinstance(state, dict) else None
+    return host_vars.get(name) if hasattr(host_vars, "get") else None
 
 
 def cluster_status(apps, hostvars, app_hosts, answered=None):
@@ -81,10 +83,11 @@ def cluster_status(apps, hostvars, app_hosts, answered=None):
     answered = list(app_hosts) if answered is None else list(answered)
     states = {}
     for host in app_hosts:
-        state = _state(hostvars, host) if host in answered else None
-        if state is not None:
+        state = _host_var(hostvars, host, "release_state") if host in answered else None
+        if isinstance(state, dict):
             states[host] = state
-    return _cluster_status([_name(app) for app in apps], list(app_hosts), states)
+    drained = [host for host in app_hosts if boolean(_host_var(hostvars, host, "fastapi_drain") or False, strict=False)]
+    return _cluster_status([_name(app) for app in apps], list(app_hosts), states, drained)
 
 
 class FilterModule:

@@ -20,10 +20,10 @@ def _short(value):
     return value[:SHORT] if value else ""
 
 
-def _host_entry(host, state):
+def _host_entry(host, state, drained):
     """One app host's view of one app: release, content, slot, running; ``state`` None when the host gave no answer."""
     if state is None:
-        return {"host": host, "answered": False, "release": "", "content": "", "slot": "", "running": False, "key": None}
+        return {"host": host, "answered": False, "drained": drained, "release": "", "content": "", "slot": "", "running": False, "key": None}
     live = state.get("live") or ""
     release = state.get("live_release") or ""
     content = state.get("live_content") or ""
@@ -32,7 +32,8 @@ def _host_entry(host, state):
     # content id (built before release.json recorded it) by its release id;
     # no live release at all is a value of its own.
     key = ("content", content) if content else ("release", release) if release else ("none", "")
-    return {"host": host, "answered": True, "release": release, "content": content, "slot": live, "running": running, "key": key}
+    return {"host": host, "answered": True, "drained": drained, "release": release, "content": content, "slot": live, "running": running,
+            "key": key}
 
 
 def _reference(entries):
@@ -57,23 +58,25 @@ def _describe(key):
 
 
 def _host_line(entry):
+    drained = " (drained: out of the edges' upstreams, not compared)" if entry["drained"] else ""
     if not entry["answered"]:
-        return "  %s: no answer" % entry["host"]
+        return "  %s: no answer%s" % (entry["host"], drained)
     if not entry["release"]:
-        return "  %s: no live release" % entry["host"]
-    return "  %s: release %s (content %s) in slot %s (%s)" % (
+        return "  %s: no live release%s" % (entry["host"], drained)
+    return "  %s: release %s (content %s) in slot %s (%s)%s" % (
         entry["host"], entry["release"], _short(entry["content"]) or "-", entry["slot"] or "-",
-        "running" if entry["running"] else "NOT running")
+        "running" if entry["running"] else "NOT running", drained)
 
 
-def app_status(name, app_hosts, states):
+def app_status(name, app_hosts, states, drained=()):
     """The status of app ``name`` across ``app_hosts``.
 
     ``states`` maps each app host that answered to the app_state module's
     result (app name to state); a host missing from it gave no answer
     (unreachable, or failed before its state was read) and is listed, not
-    compared. Returns a mapping: ``app``, ``hosts`` (one entry per app host,
-    in the order given: ``host``, ``answered``, ``release``, ``content``,
+    compared; so is a host of ``drained`` (``fastapi_drain``: out of the
+    edges' upstreams and of rollouts, it keeps an older release). Returns a mapping: ``app``, ``hosts`` (one entry per app host,
+    in the order given: ``host``, ``answered``, ``drained``, ``release``, ``content``,
     ``slot``, ``running``), ``agree`` (every answering host serves the same
     content), ``reference`` (what most of them serve, as text), ``disagree``
     (the hosts serving anything else), ``unknown`` (the hosts without an
@@ -83,11 +86,11 @@ def app_status(name, app_hosts, states):
     for host in app_hosts:
         host_state = states.get(host) if isinstance(states, dict) else None
         state = (host_state or {}).get(name, {}) if host_state is not None else None
-        entries.append(_host_entry(host, state))
-    answered = [entry for entry in entries if entry["answered"]]
+        entries.append(_host_entry(host, state, host in drained))
+    answered = [entry for entry in entries if entry["answered"] and not entry["drained"]]
     reference = _reference(answered)
     disagree = [entry["host"] for entry in answered if entry["key"] != reference]
-    unknown = [entry["host"] for entry in entries if not entry["answered"]]
+    unknown = [entry["host"] for entry in entries if not entry["answered"] and not entry["drained"]]
     if not answered:
         head = "%s: no app host answered (%s)" % (name, ", ".join(unknown))
     elif disagree:
@@ -111,6 +114,6 @@ def app_status(name, app_hosts, states):
     }
 
 
-def cluster_status(names, app_hosts, states):
+def cluster_status(names, app_hosts, states, drained=()):
     """app_status for each app of ``names``, in that order."""
-    return [app_status(name, app_hosts, states) for name in names]
+    return [app_status(name, app_hosts, states, drained) for name in names]

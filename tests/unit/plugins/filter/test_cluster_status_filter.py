@@ -24,6 +24,14 @@ def test_a_host_that_failed_or_never_read_its_state_gave_no_answer():
     assert result[0]["unknown"] == ["app2", "app3", "app4"]
 
 
+def test_an_app_host_with_fastapi_drain_is_not_compared():
+    other = {"hello": dict(STATE["hello"], live_content="d" * 64)}
+    hostvars = {"app1": {"release_state": STATE}, "app2": {"release_state": other, "fastapi_drain": "yes"}}
+    result = cluster_status(["hello"], hostvars, ["app1", "app2"])[0]
+    assert (result["agree"], result["disagree"]) == (True, [])
+    assert [host["drained"] for host in result["hosts"]] == [False, True]
+
+
 def test_every_app_host_answered_by_default():
     hostvars = {"app1": {"release_state": STATE}}
     assert cluster_status(["hello"], hostvars, ["app1"])[0]["unknown"] == []

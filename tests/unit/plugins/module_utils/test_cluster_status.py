@@ -26,7 +26,7 @@ def test_the_same_content_with_release_ids_that_differ_by_interpreter_agrees():
         "  app2: release 9d0e1f2a3b4c (content 5c2e9d0a7b1f) in slot green (running)",
         "  app3: release 3faa7beeaeda (content 5c2e9d0a7b1f) in slot blue (running)",
     ]
-    assert status["hosts"][1] == {"host": "app2", "answered": True, "release": "9d0e1f2a3b4c", "content": CONTENT,
+    assert status["hosts"][1] == {"host": "app2", "answered": True, "drained": False, "release": "9d0e1f2a3b4c", "content": CONTENT,
                                   "slot": "green", "running": True}
 
 
@@ -64,6 +64,17 @@ def test_a_host_that_gave_no_answer_is_listed_not_compared():
     assert status["lines"][0] == "hello: content 5c2e9d0a7b1f on all 2 app hosts that answered (no answer from app2)"
     assert status["lines"][2] == "  app2: no answer"
     assert status["hosts"][1]["answered"] is False
+
+
+def test_a_drained_host_keeps_its_older_release_and_is_not_compared():
+    states = {"app1": {"hello": state("3faa7beeaeda", CONTENT)}, "app2": {"hello": state("0b6d3c8a91f2", OTHER)},
+              "app3": {"hello": state("3faa7beeaeda", CONTENT)}}
+    status = app_status("hello", HOSTS, states, drained=["app2"])
+    assert (status["agree"], status["disagree"], status["unknown"]) == (True, [], [])
+    assert status["lines"][0] == "hello: content 5c2e9d0a7b1f on all 2 app hosts"
+    assert status["lines"][2] == ("  app2: release 0b6d3c8a91f2 (content 77aa00bb11cc) in slot blue (running)"
+                                  " (drained: out of the edges' upstreams, not compared)")
+    assert status["hosts"][1]["drained"] is True
 
 
 def test_no_answer_at_all():
