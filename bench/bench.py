@@ -157,11 +157,10 @@ class Bench:
         run(["docker", "rm", "-f", name], check=False)
         cpuset = self.knobs["target_cpus"] if cpuset is None else cpuset
         cpus = ["--cpuset-cpus", cpuset] if cpuset else []
-        run(["docker", "run", "-d", "--name", name, "--hostname", name, "--network", NETWORK,
-             "--label", "%s=sandbox" % LABEL, "--cap-add", "SYS_ADMIN"] + (["--cap-add", "NET_ADMIN"] if net_admin else []) + [
-             "--security-opt", "seccomp=unconfined",
-             "--cgroupns=host", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/run/lock"]
-            + cpus + [IMAGE, "/lib/systemd/systemd"])
+        argv = ["docker", "run", "-d", "--name", name, "--hostname", name, "--network", NETWORK,
+                "--label", "%s=sandbox" % LABEL, "--cap-add", "SYS_ADMIN", "--security-opt", "seccomp=unconfined",
+                "--cgroupns=host", "-v", "/sys/fs/cgroup:/sys/fs/cgroup:rw", "--tmpfs", "/run", "--tmpfs", "/run/lock"]
+        run(argv + (["--cap-add", "NET_ADMIN"] if net_admin else []) + cpus + [IMAGE, "/lib/systemd/systemd"])
         state = ""
         for _attempt in range(30):
             # Right after `docker run` systemd may not answer yet.
