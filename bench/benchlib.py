@@ -586,7 +586,7 @@ def cluster_table(rows):
     ]
     for row in rows:
         lines.append("| %d | %s | `%s` | %d | %s | %s | %s | %s | %s | %s | %s%s | %d |" % (
-            row["app_hosts"], "HTTP/2" if row["protocol"] == "h2" else "HTTP/1.1", row["endpoint"], row["concurrency"],
+            row["app_hosts"], _protocol(row["protocol"]), row["endpoint"], row["concurrency"],
             _num(row["rps"]["median"]), _runs(row["rps"]["runs"]), _num(row["p50_ms"]["median"], 2), _num(row["p99_ms"]["median"], 2),
             _x(row["rps_vs_fewest"]), _num(row["edge_cores"]["median"], 2), " / ".join(_num(c, 2) for c in row["app_cores"]),
             " (idle: %s)" % ", ".join("app%d" % n for n in row["idle_hosts"]) if row["idle_hosts"] else "", row["errors"]))
@@ -654,7 +654,7 @@ def app_server_table(rows, baseline="gunicorn"):
 def profile_section(profile):
     """Markdown for one CPU profile of Caddy: the cell, its figures, the top entries flat and cumulative."""
     out = ["#### Caddy, %s `%s`, %d concurrent, %d s" % (
-        "HTTP/2" if profile["protocol"] == "h2" else "HTTP/1.1", profile["endpoint"], profile["concurrency"], profile["seconds"])]
+        _protocol(profile["protocol"]), profile["endpoint"], profile["concurrency"], profile["seconds"])]
     out.append("")
     figures = profile.get("figures") or {}
     out.append("During the profile (an extra run of the cell, not counted above): %s req/s, p99 %s ms, server CPUs %s. "
@@ -695,6 +695,11 @@ def _num(value, places=0):
     return "{:,.{p}f}".format(value, p=places)
 
 
+def _protocol(name):
+    """A load's protocol as the tables name it."""
+    return "HTTP/2" if name == "h2" else "HTTP/1.1"
+
+
 def _x(value):
     return "-" if value is None else "%.2fx" % value
 
@@ -711,7 +716,7 @@ def serving_table(rows):
     ]
     for row in rows:
         lines.append("| %s | %s | `%s` | %d | %s | %s | %s | %s | %s | %s | %s / %s | %s | %d |" % (
-            STACK_NAMES.get(row["stack"], row["stack"]), "HTTP/2" if row["protocol"] == "h2" else "HTTP/1.1",
+            STACK_NAMES.get(row["stack"], row["stack"]), _protocol(row["protocol"]),
             row["endpoint"], row["concurrency"], _num(row["rps"]["median"]), _runs(row["rps"]["runs"]),
             _num(row["p50_ms"]["median"], 2), _num(row["p99_ms"]["median"], 2), _x(row["rps_vs_ceiling"]),
             "-" if row["rps_vs_nginx"] is None else "%s, %s" % (_x(row["rps_vs_nginx"]), _x(row["p99_vs_nginx"])),
@@ -729,7 +734,7 @@ def variant_table(rows):
     ]
     for row in rows:
         lines.append("| %s | %s | `%s` | %d | %s -> %s | %s | %s | %s | %s -> %s | %s |" % (
-            row["stack"], "HTTP/2" if row["protocol"] == "h2" else "HTTP/1.1", row["endpoint"], row["concurrency"],
+            row["stack"], _protocol(row["protocol"]), row["endpoint"], row["concurrency"],
             _num(row.get("rps_default")), _num(row["rps"]["median"]), _x(row.get("rps_vs_default")), _num(row["p99_ms"]["median"], 2),
             "-" if row.get("rps_vs_nginx") is None or row["stack"] == "nginx" else "%s, %s" % (_x(row["rps_vs_nginx"]), _x(row["p99_vs_nginx"])),
             _num(row.get("cpu_ms_per_request_default"), 3), _num(row.get("cpu_ms_per_request"), 3), _x(row.get("cpu_vs_default"))))
