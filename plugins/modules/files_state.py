@@ -63,6 +63,28 @@ options:
         description: Target of a link, as C(readlink) shows it.
         type: str
         default: ""
+  links:
+    description:
+      - Links whose targets to read as well (RV(links)), such as the C(current) link of an app's releases.
+    type: list
+    elements: path
+    default: []
+  find:
+    description:
+      - Files to find as well (RV(found)), as a C(find) of O(find[].name) in O(find[].path) with depth 2 would -
+        in the directory itself and in each of its subdirectories.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: The directory.
+        type: path
+        required: true
+      name:
+        description: The file name to look for.
+        type: str
+        required: true
 """
 
 EXAMPLES = r"""
@@ -99,6 +121,16 @@ why:
   returned: always
   type: dict
   sample: {/etc/caddy/Caddyfile: [checksum]}
+links:
+  description: For each path of O(links), the link's target as C(readlink) shows it; empty when it is not a link.
+  returned: always
+  type: dict
+  sample: {/srv/fastapi/shop/current: releases/0f9e8d7c6b5a}
+found:
+  description: For each directory of O(find), the files found, each with its C(path) and C(mtime) (as C(find) returns them); empty when the directory is missing.
+  returned: always
+  type: dict
+  sample: {/srv/fastapi/shop/releases: [{path: /srv/fastapi/shop/releases/0f9e8d7c6b5a/release.json, mtime: 1764950400.5}]}
 """
 
 import grp
@@ -151,6 +183,34 @@ def differences(expect):
     return why
 
 
+def link_target(path):
+    """The target of the link at ``path``; '' when it is missing or not a link."""
+    try:
+        return os.readlink(path)
+    except OSError:
+        return ""
+
+
+def find_files(directory, name):
+    """Regular files called ``name`` in ``directory`` and its subdirectories, each as {path, mtime}."""
+    try:
+        entries = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    candidates = [os.path.join(directory, name)]
+    candidates += [os.path.join(directory, entry, name) for entry in entries
+                   if entry != name and os.path.isdir(os.path.join(directory, entry))]
+    found = []
+    for path in candidates:
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode):
+            found.append({"path": path, "mtime": info.st_mtime})
+    return found
+
+
 def main():
     module = AnsibleModule(
         argument_spec=dict(
@@ -162,6 +222,11 @@ def main():
                 mode=dict(type="str", default=""),
                 checksum=dict(type="str", default=""),
                 src=dict(type="str", default=""),
+            )),
+            links=dict(type="list", elements="path", default=[]),
+            find=dict(type="list", elements="dict", default=[], options=dict(
+                path=dict(type="path", required=True),
+                name=dict(type="str", required=True),
             )),
         ),
         supports_check_mode=True,
@@ -180,7 +245,9 @@ def main():
             found = ["unreadable: %s" % error]
         if found:
             why[item["path"]] = found
-    module.exit_json(changed=False, differ=[item["path"] for item in module.params["expect"] if item["path"] in why], why=why)
+    module.exit_json(changed=False, differ=[item["path"] for item in module.params["expect"] if item["path"] in why], why=why,
+                     links={path: link_target(path) for path in module.params["links"]},
+                     found={item["path"]: find_files(item["path"], item["name"]) for item in module.params["find"]})
 
 
 if __name__ == "__main__":

@@ -71,3 +71,25 @@ def test_a_mode_that_is_not_octal_is_refused(run_module, tmp_path):
 def test_it_answers_the_same_in_check_mode(run_module, tmp_path):
     result = run_module("files_state", check_mode=True, expect=[{"path": str(tmp_path / "nothing")}])
     assert result["differ"] == [str(tmp_path / "nothing")] and result["changed"] is False
+
+
+def test_links_and_found_files_are_read_in_the_same_call(run_module, tmp_path):
+    releases = tmp_path / "releases"
+    for name in ("aaa", "bbb", "ccc"):
+        (releases / name).mkdir(parents=True)
+    (releases / "aaa" / "release.json").write_text("{}")
+    (releases / "bbb" / "release.json").write_text("{}")
+    (releases / "ccc" / "other.json").write_text("{}")
+    (releases / "ddd").write_text("")
+    os.utime(releases / "aaa" / "release.json", (1000, 1000))
+    (tmp_path / "current").symlink_to("releases/bbb")
+    (tmp_path / "plain").write_text("")
+    result = run_module("files_state", expect=[], links=[str(tmp_path / "current"), str(tmp_path / "plain"), str(tmp_path / "none")],
+                        find=[{"path": str(releases), "name": "release.json"}, {"path": str(tmp_path / "gone"), "name": "release.json"}])
+    assert result.get("failed") is not True, result
+    assert result["links"] == {str(tmp_path / "current"): "releases/bbb", str(tmp_path / "plain"): "", str(tmp_path / "none"): ""}
+    found = result["found"][str(releases)]
+    assert [f["path"] for f in found] == [str(releases / "aaa" / "release.json"), str(releases / "bbb" / "release.json")]
+    assert found[0]["mtime"] == 1000
+    assert result["found"][str(tmp_path / "gone")] == []
+    assert result["changed"] is False
