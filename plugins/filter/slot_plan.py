@@ -55,6 +55,9 @@ _value:
     needed:
       description: An instance starts.
       type: bool
+    acts:
+      description: An instance starts or stops (RV(_value.needed) or RV(_value.stop_idle)); otherwise the switch has nothing to do for the app.
+      type: bool
     slot:
       description: The slot that starts (C(blue) or C(green)).
       type: str

@@ -145,7 +145,8 @@ def slot_plan(state, target, changed=False, force=False, blue_green=True):
     ``stop_idle`` (an idle slot still running when nothing is deployed),
     ``retire_single`` (a single unit from before the slots still runs),
     ``from_slot``/``from_release``/``release`` for the switch and the deploy
-    log, and ``on_failure``: what the failure message says keeps serving.
+    log, ``on_failure``: what the failure message says keeps serving, and
+    ``acts`` (an instance starts or stops: the switch has work for the app).
     """
     live = state.get("live") or ""
     if live not in SLOTS:
@@ -171,13 +172,15 @@ def slot_plan(state, target, changed=False, force=False, blue_green=True):
         on_failure = "the live release %s keeps serving" % from_release
     else:
         on_failure = "nothing was live"
+    stop_idle = not needed and bool(idle) and bool(active.get(idle, False))
     return {
         "needed": needed,
+        "acts": needed or stop_idle,
         "slot": slot,
         "in_place": needed and slot == live,
         "method": method if needed else "none",
         "idle": idle,
-        "stop_idle": not needed and bool(idle) and bool(active.get(idle, False)),
+        "stop_idle": stop_idle,
         "retire_single": needed and not live and bool(single.get("active") or single.get("enabled")),
         "from_slot": live,
         "from_release": from_release,

@@ -93,6 +93,7 @@ def test_something_that_is_not_an_app_is_refused(bad):
 def test_first_deploy_starts_blue():
     plan = slot_plan(empty_state(), "r1")
     assert plan["needed"] and plan["slot"] == "blue" and plan["method"] == "first start"
+    assert plan["acts"] is True
     assert (plan["from_slot"], plan["from_release"], plan["in_place"], plan["retire_single"]) == ("", "", False, False)
     assert plan["on_failure"] == "nothing was live"
 
@@ -116,11 +117,13 @@ def live(**changes):
 def test_same_release_with_nothing_changed_starts_nothing():
     plan = slot_plan(live(), "r1")
     assert not plan["needed"] and plan["method"] == "none" and plan["idle"] == "green" and not plan["stop_idle"]
+    assert plan["acts"] is False
 
 
 def test_same_release_stops_an_idle_slot_left_running():
     plan = slot_plan(live(active={"blue": True, "green": True}), "r1")
     assert not plan["needed"] and plan["stop_idle"]
+    assert plan["acts"] is True
 
 
 def test_new_release_starts_the_idle_slot():
