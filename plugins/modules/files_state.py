@@ -127,7 +127,9 @@ links:
   type: dict
   sample: {/srv/fastapi/shop/current: releases/0f9e8d7c6b5a}
 found:
-  description: For each directory of O(find), the files found, each with its C(path) and C(mtime) (as C(find) returns them); empty when the directory is missing.
+  description:
+    - For each directory of O(find), the files found, each with its C(path) and C(mtime) (as C(find) returns
+      them); empty when the directory is missing.
   returned: always
   type: dict
   sample: {/srv/fastapi/shop/releases: [{path: /srv/fastapi/shop/releases/0f9e8d7c6b5a/release.json, mtime: 1764950400.5}]}
