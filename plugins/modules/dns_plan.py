@@ -20,7 +20,8 @@ description:
   - Changes nothing. Reports C(changed) when the zone differs from the wanted
     records, with the old and new values as diff, so C(--check --diff) shows
     what a run would do.
-  - Built for the C(fastapi_ops.server.dns) role; runs on the controller.
+  - Built for the C(fastapi_ops.server.dns) role; runs on the controller, in
+    the controller's own process (see the C(action) attribute).
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
@@ -33,6 +34,7 @@ attributes:
     support: full
     description: Returns the old and new values of each record set to change.
 extends_documentation_fragment:
+  - fastapi_ops.server.controller_action
   - fastapi_ops.server.dns_query
 options:
   records:
@@ -98,79 +100,13 @@ unchanged:
   type: int
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_query import (
-    DNSPYTHON_IMPORT_ERROR,
-    HAS_DNSPYTHON,
-    DnsClient,
-    find_servers,
-)
-from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_records import conflict_message, plan
-
-
-def read_zone(client, servers, records):
-    """Read every record set from the first server that answers all queries."""
-    problems = []
-    for server in servers:
-        current = {}
-        failed = None
-        for rrset in records:
-            answer = client.query(server["address"], rrset["name"], rrset["type"])
-            if answer.get("error"):
-                failed = "%s (%s): %s %s: %s" % (server["name"], server["address"], rrset["name"], rrset["type"], answer["error"])
-                break
-            current["%s %s" % (rrset["name"], rrset["type"])] = answer
-        if failed is None:
-            return server, current, problems
-        problems.append(failed)
-    return None, None, problems
-
-
-def diff_of(changes):
-    return [{
-        "before_header": "%s %s" % (c["name"], c["type"]),
-        "after_header": "%s %s" % (c["name"], c["type"]),
-        "before": "".join("%s %s\n" % (c["before_ttl"], v) for v in c["before"]),
-        "after": "".join("%s %s\n" % (c["ttl"], v) for v in c["values"]),
-    } for c in changes]
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fastapi_ops.server.plugins.module_utils.controller_task import run_module
+from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_tasks import PLAN_SPEC, plan_zone
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            records=dict(type="list", elements="dict", required=True),
-            owner=dict(type="str", required=True),
-            overwrite=dict(type="bool", default=False),
-            nameservers=dict(type="list", elements="str", default=[]),
-            port=dict(type="int", default=53),
-            query_timeout=dict(type="int", default=3),
-        ),
-        supports_check_mode=True,
-    )
-    if not HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib("dnspython"), exception=DNSPYTHON_IMPORT_ERROR)
-    records = module.params["records"]
-    client = DnsClient(port=module.params["port"], timeout=module.params["query_timeout"])
-    zones = sorted({r["zone"] for r in records})
-    try:
-        servers = find_servers(zones, module.params["nameservers"], client.resolve)
-    except Exception as exc:  # pylint: disable=broad-exception-caught
-        module.fail_json(msg="cannot find the authoritative name servers: %s" % exc)
-    if not records:
-        module.exit_json(changed=False, server=None, changes=[], conflicts=[], conflict_messages=[], unchanged=0)
-    server, current, problems = read_zone(client, servers, records)
-    if server is None:
-        module.fail_json(msg="no authoritative name server answered: %s" % "; ".join(problems))
-    result = plan(records, current, module.params["owner"], module.params["overwrite"])
-    module.exit_json(
-        changed=bool(result["changes"]),
-        server=server,
-        changes=result["changes"],
-        conflicts=result["conflicts"],
-        conflict_messages=[conflict_message(c) for c in result["conflicts"]],
-        unchanged=len(result["unchanged"]),
-        diff=diff_of(result["changes"]),
-    )
+    run_module(AnsibleModule(argument_spec=PLAN_SPEC, supports_check_mode=True), plan_zone)
 
 
 if __name__ == "__main__":

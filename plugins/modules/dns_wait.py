@@ -16,12 +16,14 @@ description:
     again until all of them answer exactly the wanted values.
   - Fails after O(timeout) seconds, naming for each record which server
     answered what.
-  - Changes nothing. Built for the C(fastapi_ops.server.dns) role; runs on the controller.
+  - Changes nothing. Built for the C(fastapi_ops.server.dns) role; runs on the
+    controller, in the controller's own process (see the C(action) attribute).
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
   - dnspython
 extends_documentation_fragment:
+  - fastapi_ops.server.controller_action
   - fastapi_ops.server.dns_query
   - fastapi_ops.server.read_only
 options:
@@ -80,45 +82,13 @@ pending:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_query import (
-    DNSPYTHON_IMPORT_ERROR,
-    HAS_DNSPYTHON,
-    DnsClient,
-    failure_message,
-    find_servers,
-    wait_for,
-)
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.fastapi_ops.server.plugins.module_utils.controller_task import run_module
+from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_tasks import WAIT_SPEC, wait_zone
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            records=dict(type="list", elements="dict", required=True),
-            nameservers=dict(type="list", elements="str", default=[]),
-            port=dict(type="int", default=53),
-            timeout=dict(type="int", default=300),
-            interval=dict(type="int", default=5),
-            query_timeout=dict(type="int", default=3),
-        ),
-        supports_check_mode=True,
-    )
-    if not HAS_DNSPYTHON:
-        module.fail_json(msg=missing_required_lib("dnspython"), exception=DNSPYTHON_IMPORT_ERROR)
-    records = module.params["records"]
-    for rrset in records:
-        if not all(key in rrset for key in ("name", "type", "values")):
-            module.fail_json(msg="each record needs name, type and values: %r" % (rrset,))
-    client = DnsClient(port=module.params["port"], timeout=module.params["query_timeout"])
-    zones = sorted({r.get("zone") or r["name"] for r in records})
-    try:
-        servers = find_servers(zones, module.params["nameservers"], client.resolve)
-    except Exception as exc:  # pylint: disable=broad-exception-caught
-        module.fail_json(msg="cannot find the authoritative name servers: %s" % exc)
-    result = wait_for(records, servers, client.query, module.params["timeout"], module.params["interval"])
-    if not result["ok"]:
-        module.fail_json(msg=failure_message(result, module.params["timeout"]), servers=servers, **result)
-    module.exit_json(changed=False, servers=servers, elapsed=result["elapsed"], rounds=result["rounds"])
+    run_module(AnsibleModule(argument_spec=WAIT_SPEC, supports_check_mode=True), wait_zone)
 
 
 if __name__ == "__main__":
