@@ -11,7 +11,7 @@ short_description: Record a deploy on the host in one call - the deploy log's li
 version_added: 0.1.0
 description:
   - Appends O(entry), one line of JSON with sorted keys, to the deploy log O(log) (as C(lineinfile) with
-    C(create=true) would: not again when the same line is already there). The log's directory is root's, group
+    C(create=true) would - not again when the same line is already there). The log's directory is root's, group
     C(adm), mode 0750; the log root's, group C(adm), mode 0640.
   - With O(current), also points that link at C(releases/RELEASE) (O(release); a new link renamed over the old
     one, so a reader never finds it missing), and with O(previous_file), writes O(previous) and a newline to that
@@ -193,8 +193,9 @@ def record(params, check, uid=0, gid=0, log_gid=None):
     if params["current"] and point_link(params["current"], "releases/" + params["release"], check):
         wrote.append(params["current"])
     previous = params["previous"] or ""
-    if params["previous_file"] and previous and previous != params["release"] and write_file(params["previous_file"], params["previous"] + "\n", uid, gid, 0o644, check):
-        wrote.append(params["previous_file"])
+    if params["previous_file"] and previous and previous != params["release"]:
+        if write_file(params["previous_file"], previous + "\n", uid, gid, 0o644, check):
+            wrote.append(params["previous_file"])
     log_gid = _group_id(LOG_GROUP) if log_gid is None else log_gid
     if append_line(params["log"], log_line(params["entry"]), uid, log_gid, check):
         wrote.append(params["log"])

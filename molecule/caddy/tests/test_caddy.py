@@ -128,7 +128,6 @@ def test_responses_are_compressed_when_the_client_asks(host, services):
         assert headers_of(result.stdout).get("content-encoding") == encoding
 
 
-
 def test_gzip_answers_use_the_configured_level(host):
     caddyfile = host.file("/etc/caddy/Caddyfile").content_string
     assert "\tencode {\n\t\tzstd\n\t\tgzip 3\n\t}\n" in caddyfile  # caddy_gzip_level: 3, zstd still preferred
