@@ -42,12 +42,17 @@ def run_action(_name, check_mode=False, **args):
     return json.loads(json.dumps(result))
 
 
+def without_invocation(result):
+    """A result without ``invocation``, which modules return on some ansible-core versions only."""
+    return {key: value for key, value in result.items() if key != "invocation"}
+
+
 @pytest.fixture
 def both(run_module):
-    """The module's result and the action plugin's for the same arguments."""
+    """The module's result and the action plugin's for the same arguments (``invocation`` left out)."""
     def run(_name, check_mode=False, **args):
-        return (run_module(_name, check_mode=check_mode, _ansible_module_name="fastapi_ops.server." + _name, **args),
-                run_action(_name, check_mode=check_mode, **args))
+        return (without_invocation(run_module(_name, check_mode=check_mode, _ansible_module_name="fastapi_ops.server." + _name, **args)),
+                without_invocation(run_action(_name, check_mode=check_mode, **args)))
     return run
 
 
@@ -93,7 +98,7 @@ def test_app_source_gives_the_modules_result_for_a_directory_also_in_check_mode(
     module, action = both("app_source", **args)
     assert action == module
     assert action["problems"] == [] and action["changed"] is False and os.path.isfile(action["archive"])
-    assert run_action("app_source", check_mode=True, **args) == action
+    assert without_invocation(run_action("app_source", check_mode=True, **args)) == action
 
 
 def test_app_source_runs_git_in_the_controllers_process(both, tmp_path):
