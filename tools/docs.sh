@@ -55,6 +55,13 @@ Ansible configuration settings
 ==============================
 
 See `Ansible Configuration Settings <https://docs.ansible.com/projects/ansible/latest/reference_appendices/config.html>`__ in Ansible's documentation.
+
+.. _action_plugins:
+
+Action plugins
+==============
+
+See `Action plugins <https://docs.ansible.com/projects/ansible/latest/plugins/action.html>`__ in Ansible's documentation.
 RST
 
 sphinx-build -q -b html -c "$repo/docs/site" -W --keep-going "$rst" "$out/html"

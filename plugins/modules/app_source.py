@@ -11,7 +11,7 @@ short_description: Fetch an app's source on the controller, check its lock, and 
 version_added: 0.1.0
 description:
   - "Runs on the controller (C(delegate_to: localhost)), in the controller's
-    own process (see the C(action) attribute); the target is not touched, so
+    own process (see the notes); the target is not touched, so
     the role calls it in its preflight."
   - Brings one app's source to a cache directory - a git repository at a
     pinned ref (a tag or a commit; a branch is refused), a local directory,
@@ -78,8 +78,12 @@ options:
     required: true
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
-extends_documentation_fragment:
-  - fastapi_ops.server.controller_action
+notes:
+  - The action plugin of the same name does the module's work in the
+    controller's own process, with the same options and the same result; the
+    module is neither built nor started, and the task's host is not
+    contacted, whatever C(delegate_to) names.
+  - Python libraries it needs are those of the Python that runs Ansible.
 """
 
 EXAMPLES = r"""

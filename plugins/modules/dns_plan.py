@@ -21,7 +21,13 @@ description:
     records, with the old and new values as diff, so C(--check --diff) shows
     what a run would do.
   - Built for the C(fastapi_ops.server.dns) role; runs on the controller, in
-    the controller's own process (see the C(action) attribute).
+    the controller's own process (see the notes).
+notes:
+  - The action plugin of the same name does the module's work in the
+    controller's own process, with the same options and the same result; the
+    module is neither built nor started, and the task's host is not
+    contacted, whatever C(delegate_to) names.
+  - Python libraries it needs are those of the Python that runs Ansible.
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
@@ -34,7 +40,6 @@ attributes:
     support: full
     description: Returns the old and new values of each record set to change.
 extends_documentation_fragment:
-  - fastapi_ops.server.controller_action
   - fastapi_ops.server.dns_query
 options:
   records:

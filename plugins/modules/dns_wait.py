@@ -17,13 +17,18 @@ description:
   - Fails after O(timeout) seconds, naming for each record which server
     answered what.
   - Changes nothing. Built for the C(fastapi_ops.server.dns) role; runs on the
-    controller, in the controller's own process (see the C(action) attribute).
+    controller, in the controller's own process (see the notes).
+notes:
+  - The action plugin of the same name does the module's work in the
+    controller's own process, with the same options and the same result; the
+    module is neither built nor started, and the task's host is not
+    contacted, whatever C(delegate_to) names.
+  - Python libraries it needs are those of the Python that runs Ansible.
 author:
   - fastapi_ops.server contributors (@fastapi-ops)
 requirements:
   - dnspython
 extends_documentation_fragment:
-  - fastapi_ops.server.controller_action
   - fastapi_ops.server.dns_query
   - fastapi_ops.server.read_only
 options:
