@@ -11,7 +11,8 @@ pass a fake one.
 
 from __future__ import annotations
 
-from ansible.module_utils.basic import missing_required_lib
+import sys
+
 from ansible_collections.fastapi_ops.server.plugins.module_utils.controller_task import TaskFailed
 from ansible_collections.fastapi_ops.server.plugins.module_utils.dns_query import (
     DNSPYTHON_IMPORT_ERROR,
@@ -43,7 +44,11 @@ WAIT_SPEC = dict(
 
 def _client(params):
     if not HAS_DNSPYTHON:
-        raise TaskFailed(missing_required_lib("dnspython"), exception=DNSPYTHON_IMPORT_ERROR)
+        raise TaskFailed(
+            "Failed to import the required Python library (dnspython) on the controller, in the Python that runs"
+            " Ansible (%s). Install it there: pip install dnspython" % sys.executable,
+            exception=DNSPYTHON_IMPORT_ERROR,
+        )
     return DnsClient(port=params["port"], timeout=params["query_timeout"])
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 from types import SimpleNamespace
 from unittest.mock import MagicMock
@@ -174,7 +175,8 @@ def test_missing_dnspython_fails_clearly(name, args, monkeypatch):
     monkeypatch.setattr(dns_tasks, "HAS_DNSPYTHON", False)
     result = run_action(name, **args)
     assert result["failed"] is True
-    assert result["msg"].startswith("Failed to import the required Python library (dnspython)")
+    assert result["msg"].startswith("Failed to import the required Python library (dnspython) on the controller")
+    assert sys.executable in result["msg"] and "ansible_python_interpreter" not in result["msg"]
 
 
 def test_commands_run_as_the_module_runs_them(tmp_path):
