@@ -1,7 +1,8 @@
 """Bounded HTTPS load against the lab's sites, one JSON line per request.
 
 python3 lab-load.py --out FILE --stop FILE --cafile PEM --max-seconds S --max-requests N
-         [--threads T] [--pause SECONDS] [--field NAME ...] [--reopen-closed] DOMAIN=ADDRESS ...
+         [--threads T] [--pause SECONDS] [--field NAME ...] [--reopen-closed [--resend-on-close]]
+         DOMAIN=ADDRESS ...
 
 Each thread keeps one HTTPS connection to ADDRESS:443 (SNI and Host DOMAIN,
 verified against the CA file), requests "/" and writes the start and end
@@ -12,8 +13,15 @@ server closed, is a failed request. With --reopen-closed, a keep-alive
 connection that the server has already closed while it was idle (a proxy
 reloading its configuration does) is replaced by a new one before the next
 request is sent, as urllib3 and browsers do; that request is marked
-"reopened". A request sent is still never sent again. Stops when the stop
-file exists, after S seconds or N requests, whichever comes first.
+"reopened". A request sent is still never sent again, unless
+--resend-on-close is given too: then a request that the server's close of
+an idle keep-alive connection cut off before a byte of its answer (the
+close and the request crossed on the wire, which a select cannot rule out)
+is sent once more on a new connection, as RFC 9112 (9.3.1) allows for an
+idempotent method and urllib3, Go and browsers do; the record is marked
+"resent" with the first attempt's error, and a second failure is a failed
+request. Stops when the stop file exists, after S seconds or N requests,
+whichever comes first.
 """
 
 import argparse
@@ -25,6 +33,12 @@ import socket
 import ssl
 import threading
 import time
+
+
+# How a keep-alive connection that the server closed as the request went out
+# fails before any byte of the answer.
+CLOSED_BEFORE_ANSWER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ssl.SSLEOFError,
+                        ssl.SSLZeroReturnError)
 
 
 class Pinned(http.client.HTTPSConnection):
@@ -59,8 +73,18 @@ def worker(args, domain, address, context, out, lock, counter, deadline):
         if reopened:
             record["reopened"] = True
         try:
-            conn.request("GET", "/")
-            answer = conn.getresponse()
+            try:
+                reused = conn.sock is not None
+                conn.request("GET", "/")
+                answer = conn.getresponse()
+            except CLOSED_BEFORE_ANSWER as error:
+                if not (args.resend_on_close and reused):
+                    raise
+                record["resent"] = "%s: %s" % (type(error).__name__, error)
+                conn.close()
+                conn = Pinned(domain, address, context)
+                conn.request("GET", "/")
+                answer = conn.getresponse()
             body = answer.read()
             record["status"] = answer.status
             try:
@@ -94,6 +118,7 @@ def main():
     parser.add_argument("--pause", type=float, default=0.01)
     parser.add_argument("--field", action="append", default=[])
     parser.add_argument("--reopen-closed", action="store_true")
+    parser.add_argument("--resend-on-close", action="store_true")
     parser.add_argument("sites", nargs="+")
     args = parser.parse_args()
     context = ssl.create_default_context(cafile=args.cafile)
