@@ -6,8 +6,9 @@
 A role asks the host several small questions in one command (an account, a
 service's state, a link's target) instead of one module call each, and skips
 the tasks whose work is already done. Each line of the command's output is
-``KEY VALUE``; this turns it into a mapping and tells whether an account
-already is what the ``group`` and ``user`` modules would make it.
+``KEY VALUE``; this turns it into a mapping, tells whether an account
+already is what the ``group`` and ``user`` modules would make it, and which
+packages ``dpkg-query`` did not find installed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,23 @@ def probe_values(text):
         if key and key not in values:
             values[key] = value.strip()
     return values
+
+
+def packages_missing(text, packages):
+    """The ``packages`` that ``dpkg-query -W -f '${Package} ${db:Status-Abbrev}\\n'``
+    did not report installed, in their order. Installed is the status ``i``
+    with no error flag, whether the package is wanted (``ii``) or held
+    (``hi``); ``dpkg-query`` prints nothing for a package it does not know.
+    Other lines (a probe's ``KEY VALUE`` answers) are ignored."""
+    if not isinstance(text, str):
+        raise TypeError("dpkg-query output must be text, not %s" % type(text).__name__)
+    installed = set()
+    for line in text.splitlines():
+        name, _sep, status = line.strip().partition(" ")
+        status = status.strip()
+        if len(status) == 2 and status[1] == "i":
+            installed.add(name)
+    return [package for package in packages if package not in installed]
 
 
 def _fields(line, count):

@@ -2,7 +2,12 @@
 
 import pytest
 
-from ansible_collections.fastapi_ops.server.plugins.module_utils.probe import account_current, group_exists, probe_values
+from ansible_collections.fastapi_ops.server.plugins.module_utils.probe import (
+    account_current,
+    group_exists,
+    packages_missing,
+    probe_values,
+)
 
 PASSWD = "caddy:x:998:997:Caddy web server:/var/lib/caddy:/usr/sbin/nologin"
 GROUP = "caddy:x:997:"
@@ -48,3 +53,22 @@ def test_a_group_exists_only_when_getent_printed_it():
     assert group_exists("", "caddy") is False
     assert group_exists("www-data:x:33:", "caddy") is False
     assert group_exists("caddy", "caddy") is False
+
+
+def test_packages_that_dpkg_query_reports_installed_or_held_are_not_missing():
+    text = "python3.11 ii \npython3.11-venv hi \npython3-dev un \nacl rc \nlibc6 iU \nbroken iiR\nuv-version uv 0.13.9\n"
+    wanted = ["python3.11", "python3.11-venv", "python3-dev", "acl", "libc6", "broken", "unknown"]
+    # un: never installed; rc: removed, its configuration left; iU: unpacked,
+    # not configured; iiR: needs reinstalling; unknown: dpkg-query printed nothing.
+    assert packages_missing(text, wanted) == ["python3-dev", "acl", "libc6", "broken", "unknown"]
+
+
+def test_no_package_is_missing_when_every_one_is_installed_and_an_empty_list_needs_nothing():
+    assert packages_missing("a ii\nb ii \n", ["b", "a"]) == []
+    assert packages_missing("", []) == []
+    assert packages_missing("", ["a"]) == ["a"]
+
+
+def test_dpkg_query_output_must_be_text():
+    with pytest.raises(TypeError):
+        packages_missing(None, ["a"])
