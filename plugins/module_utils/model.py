@@ -205,3 +205,22 @@ def rollback_targets(apps, state, release=""):
         elif target not in (app_state.get("releases") or []):
             problems.append("%s: release %s is not (or no longer) in %s; nothing was changed." % (name, target, app["releases"]))
     return {"targets": targets, "problems": problems}
+
+
+def releases_to_prune(found, release, live, keep):
+    """The release directories to remove so that ``keep`` releases stay, the
+    live one included: ``found`` is each release's ``release.json`` as
+    ``files_state`` finds it (``path``, ``mtime``), ``release`` the directory
+    of the release this run builds, ``live`` the one ``current`` led to
+    before the run (empty when none). Neither is ever removed. While a
+    deploy has not switched yet, the live release and the new one both stay
+    and only ``keep - 2`` others are kept with them, so a run after the
+    switch finds ``keep`` releases and has nothing to remove (with
+    ``keep`` 1 the previous live one goes on that run)."""
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        raise ValueError("keep must be a whole number of at least 1, not %r" % (keep,))
+    newest = sorted(found, key=lambda entry: entry["mtime"], reverse=True)
+    dirs = [entry["path"].rsplit("/", 1)[0] for entry in newest]
+    live_counts = bool(live) and live != release and live in dirs
+    others = [path for path in dirs if path not in (release, live)]
+    return others[max(keep - 1 - int(live_counts), 0):]

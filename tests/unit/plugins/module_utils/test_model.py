@@ -5,6 +5,7 @@ import pytest
 from ansible_collections.fastapi_ops.server.plugins.module_utils.model import (
     ModelError,
     empty_state,
+    releases_to_prune,
     resolve_app,
     resolve_apps,
     rollback_targets,
@@ -210,3 +211,54 @@ def test_each_slot_runs_from_its_own_copy_of_the_environment_and_configuration()
     assert app["slots"]["blue"]["env_file"] == "/etc/fastapi-ops/shop.blue.env"
     assert app["slots"]["green"]["config"] == "/etc/gunicorn/shop.green.conf.py"
     assert app["slot_template"]["env_file"] == "/etc/fastapi-ops/shop.%i.env"
+
+
+# --- releases_to_prune ---------------------------------------------------------
+
+ROOT = "/srv/fastapi/hello/releases"
+
+
+def found(*ids):
+    """release.json of each release, the first the newest."""
+    return [{"path": "%s/%s/release.json" % (ROOT, rid), "mtime": 1000.0 - index} for index, rid in enumerate(ids)]
+
+
+def test_a_re_run_keeps_the_newest_releases_the_live_one_included():
+    # The live release is this run's (nothing to deploy): keep 3 = it and the 2 newest others.
+    assert releases_to_prune(found("e", "d", "c", "b", "a"), ROOT + "/e", ROOT + "/e", 3) == [ROOT + "/b", ROOT + "/a"]
+
+
+def test_a_deploy_keeps_the_live_and_the_new_release_and_keep_minus_two_others():
+    # f is built now (not found yet), e is live: e, f and 1 other for keep 3.
+    assert releases_to_prune(found("e", "d", "c"), ROOT + "/f", ROOT + "/e", 3) == [ROOT + "/c"]
+
+
+def test_after_a_deploys_switch_the_next_run_has_nothing_to_remove():
+    keep = 5
+    before = ["e", "d", "c", "b", "a"]  # e live, five releases
+    pruned = releases_to_prune(found(*before), ROOT + "/f", ROOT + "/e", keep)
+    left = ["f"] + [rid for rid in before if ROOT + "/" + rid not in pruned]
+    assert len(left) == keep
+    # The switch made f live; site.yml runs again with f as its release.
+    assert releases_to_prune(found(*left), ROOT + "/f", ROOT + "/f", keep) == []
+
+
+def test_the_live_release_is_never_removed_even_when_it_is_the_oldest():
+    assert releases_to_prune(found("d", "c", "b", "a"), ROOT + "/e", ROOT + "/a", 2) == [ROOT + "/d", ROOT + "/c", ROOT + "/b"]
+
+
+def test_keeping_one_release_keeps_the_live_one_until_the_switch_and_it_goes_on_the_next_run():
+    assert releases_to_prune(found("b", "a"), ROOT + "/c", ROOT + "/b", 1) == [ROOT + "/a"]
+    assert releases_to_prune(found("c", "b"), ROOT + "/c", ROOT + "/c", 1) == [ROOT + "/b"]
+
+
+def test_without_a_live_release_the_new_one_takes_a_place():
+    assert releases_to_prune(found("b", "a"), ROOT + "/c", "", 2) == [ROOT + "/a"]
+    assert releases_to_prune(found("b", "a"), ROOT + "/c", ROOT + "/", 2) == [ROOT + "/a"]
+    assert releases_to_prune([], ROOT + "/a", "", 5) == []
+
+
+@pytest.mark.parametrize("keep", [0, -1, "5", True, None])
+def test_keep_must_be_a_whole_number_of_at_least_one(keep):
+    with pytest.raises(ValueError):
+        releases_to_prune(found("a"), ROOT + "/a", "", keep)
