@@ -268,6 +268,23 @@ def test_an_app_hosts_port_answers_the_edge(edge, name):
     assert edge.check_output(HEALTH, address(edge, name), DOMAIN) == '200 {"status":"ok"}'
 
 
+# The rules of host_firewall_tcp_ports and host_firewall_udp_ports (nft may
+# print a set of one port as the port alone).
+PUBLIC = (r"tcp dport \{ 80, 443 \} accept", r"udp dport (\{ )?443( \})? accept")
+
+
+def test_an_app_host_that_is_no_edge_opens_no_public_port_and_the_edge_does(host):
+    name = host.backend.get_hostname()
+    if name not in APP_HOSTS + (FOURTH, "cluster-edge"):
+        pytest.skip("an edge's or an app host's firewall")
+    chain = host.check_output("nft list chain inet fastapi_ops input")
+    opened = [rule for rule in PUBLIC if re.search(rule, chain)]
+    if name == "cluster-edge":
+        assert opened == list(PUBLIC), chain
+    else:
+        assert opened == [] and "dport 8080 accept" in chain, chain
+
+
 # --- 4. pre-start steps ---------------------------------------------------------
 
 def test_pre_start_ran_once_per_rollout_and_pre_start_local_once_per_host(requests, runs, host_files):
