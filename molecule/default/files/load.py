@@ -72,9 +72,9 @@ def worker(args, domain, address, context, out, lock, counter, deadline):
         record = {"domain": domain, "start": start}
         if reopened:
             record["reopened"] = True
+        reused = conn.sock is not None
         try:
             try:
-                reused = conn.sock is not None
                 conn.request("GET", "/")
                 answer = conn.getresponse()
             except CLOSED_BEFORE_ANSWER as error:
