@@ -35,13 +35,8 @@ def packages_missing(text, packages):
     Other lines (a probe's ``KEY VALUE`` answers) are ignored."""
     if not isinstance(text, str):
         raise TypeError("dpkg-query output must be text, not %s" % type(text).__name__)
-    installed = set()
-    for line in text.splitlines():
-        name, _sep, status = line.strip().partition(" ")
-        status = status.strip()
-        if len(status) == 2 and status[1] == "i":
-            installed.add(name)
-    return [package for package in packages if package not in installed]
+    status = probe_values(text)
+    return [package for package in packages if not (len(status.get(package, "")) == 2 and status[package][1] == "i")]
 
 
 def _fields(line, count):
